@@ -1,0 +1,125 @@
+"""Shared helpers for the benchmark scripts: build, start, wrk, statistics.
+
+Speed goals are ratios measured side by side in one run, never absolute numbers
+in timed tests. Each target gets several short interleaved rounds, so a noisy
+neighbour on the machine hurts both sides alike; the median round counts.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def need(*commands):
+    missing = [c for c in commands if shutil.which(c) is None]
+    if missing:
+        sys.exit(f"missing: {' '.join(missing)} (Debian: apt-get install {' '.join(missing)})")
+
+
+def cargo_build(*args):
+    subprocess.run(["cargo", "build", "--release", "--quiet", *args], cwd=ROOT, check=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpus():
+    """Server on the first CPU, load generator on the rest (when there are two)."""
+    n = os.cpu_count() or 1
+    return ("0", "1" if n == 2 else f"1-{n - 1}") if n > 1 else ("0", "0")
+
+
+def start(cmd, env, cpu=None):
+    full_env = {**os.environ, **env}
+    if cpu is not None and shutil.which("taskset"):
+        cmd = ["taskset", "-c", cpu, *cmd]
+    proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc
+
+
+def wait_http(url, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                r.read()
+                return
+        except Exception:
+            time.sleep(0.1)
+    sys.exit(f"{url} did not answer within {timeout}s")
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def peak_rss_mib(pid):
+    """VmHWM: the resident set's high-water mark since the process started."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def _ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def wrk(url, seconds, connections, cpu, headers=()):
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", cpu, *cmd]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    if errors or socket_errors:
+        sys.exit(f"wrk saw failures against {url}:\n{out}")
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99}
+
+
+def rounds(targets, n, run_one, warmup=None):
+    """Interleaves n rounds over the targets, alternating their order (ABBA), each
+    measurement preceded by an unmeasured warm-up; returns per-target medians.
+
+    The order alternates because on this kind of VM whichever side runs first
+    after a pause measured up to 30% slower."""
+    results = {name: [] for name in targets}
+    for i in range(n):
+        order = targets if i % 2 == 0 else list(reversed(targets))
+        for name in order:
+            if warmup:
+                warmup(name)
+            results[name].append(run_one(name))
+        print(f"  round {i + 1}/{n}: " + ", ".join(
+            f"{name} {results[name][-1]['rps']:.0f} req/s" for name in targets), flush=True)
+    return {
+        name: {key: statistics.median(r[key] for r in rs) for key in rs[0]}
+        for name, rs in results.items()
+    }
