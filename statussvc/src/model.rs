@@ -1,0 +1,157 @@
+//! What we know about one labelled container, in our own types.
+//!
+//! `docker.rs` maps bollard's models into these; nothing else sees bollard. The
+//! type has no field for a container's environment, mounts or command, so they
+//! cannot leak into a response: environment variables hold secrets.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The container's lifecycle state, as Docker names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerState {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+}
+
+/// The container's Docker `HEALTHCHECK` verdict; `none` without a health check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    None,
+    Starting,
+    Healthy,
+    Unhealthy,
+}
+
+/// One labelled container as last seen by Docker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replica {
+    /// Full 64-hex-digit container id.
+    pub id: String,
+    /// Container name without Docker's leading `/`.
+    pub name: String,
+    /// Value of the app label (`STATUS_LABEL`).
+    pub app_name: String,
+    /// Image reference the container was created from.
+    pub image: String,
+    pub state: ContainerState,
+    pub health: Health,
+    /// `None` if it never started.
+    pub started_at: Option<Timestamp>,
+    /// `None` if it never stopped.
+    pub finished_at: Option<Timestamp>,
+    pub restart_count: i64,
+    /// Exit status; only meaningful once it exited (`None` otherwise).
+    pub exit_code: Option<i64>,
+    pub oom_killed: bool,
+    /// Allow-listed labels only (`STATUS_LABEL_ALLOWLIST`).
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Replica {
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(12)]
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.state == ContainerState::Running
+    }
+
+    /// Running, and healthy or without a health check: what a gateway may route to.
+    pub fn can_serve(&self) -> bool {
+        self.is_running() && matches!(self.health, Health::Healthy | Health::None)
+    }
+
+    /// Stable order for listings: by app, then name, then id.
+    pub fn sort_key(&self) -> (&str, &str, &str) {
+        (&self.app_name, &self.name, &self.id)
+    }
+
+    /// Whether `reference` names this replica: full id, a unique id prefix of at
+    /// least 12 digits (the short id), or the container name.
+    pub fn is_named_by(&self, reference: &str) -> bool {
+        let reference = reference.strip_prefix('/').unwrap_or(reference);
+        self.name == reference || (reference.len() >= 12 && self.id.starts_with(reference))
+    }
+
+    /// Seconds since it started, while it runs.
+    pub fn uptime_seconds(&self, now: Timestamp) -> Option<i64> {
+        match (self.state, self.started_at) {
+            (ContainerState::Running | ContainerState::Paused, Some(started)) => {
+                Some(now.duration_since(started).as_secs().max(0))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A running replica named `name` of `app`, for unit tests.
+    pub fn replica(app: &str, name: &str) -> Replica {
+        let id = format!("{:0>64}", name.bytes().map(|b| format!("{b:02x}")).collect::<String>());
+        Replica {
+            id: id[id.len() - 64..].to_owned(),
+            name: name.to_owned(),
+            app_name: app.to_owned(),
+            image: "example:1".into(),
+            state: ContainerState::Running,
+            health: Health::Healthy,
+            started_at: Some("2026-01-01T00:00:00Z".parse().unwrap()),
+            finished_at: None,
+            restart_count: 0,
+            exit_code: None,
+            oom_killed: false,
+            labels: BTreeMap::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fixtures::replica, *};
+
+    #[test]
+    fn named_by_full_id_short_id_or_name() {
+        let r = replica("app", "web-1");
+        assert!(r.is_named_by(&r.id.clone()));
+        assert!(r.is_named_by(r.short_id()));
+        assert!(r.is_named_by("web-1"));
+        assert!(r.is_named_by("/web-1"));
+        assert!(!r.is_named_by(&r.id[..6]), "prefixes shorter than 12 are ambiguous");
+        assert!(!r.is_named_by("web"));
+    }
+
+    #[test]
+    fn uptime_only_while_running() {
+        let mut r = replica("app", "a");
+        let now: Timestamp = "2026-01-01T00:01:40Z".parse().unwrap();
+        assert_eq!(r.uptime_seconds(now), Some(100));
+        r.state = ContainerState::Exited;
+        assert_eq!(r.uptime_seconds(now), None);
+    }
+
+    #[test]
+    fn only_running_and_not_unhealthy_can_serve() {
+        let mut r = replica("app", "a");
+        assert!(r.can_serve());
+        r.health = Health::Unhealthy;
+        assert!(!r.can_serve());
+        r.health = Health::None;
+        assert!(r.can_serve());
+        r.state = ContainerState::Paused;
+        assert!(!r.can_serve());
+    }
+}

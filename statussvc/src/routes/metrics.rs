@@ -1,0 +1,21 @@
+//! `/metrics`: Prometheus text exposition of the service's registry.
+
+use actix_web::{HttpResponse, web};
+use prometheus::{Encoder, TextEncoder};
+
+use crate::metrics::HttpMetrics;
+
+/// Prometheus metrics: HTTP requests by route/method/status; per-app gauges
+/// `statussvc_replicas`, `statussvc_replicas_running`, `statussvc_replicas_healthy`;
+/// `statussvc_docker_connected`; counters of Docker events, resyncs, reconnects
+/// and failed connection attempts.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", body = String,
+        content_type = "text/plain; version=0.0.4")))]
+pub async fn metrics(metrics: web::Data<HttpMetrics>) -> HttpResponse {
+    let encoder = TextEncoder::new();
+    let mut buffer = Vec::new();
+    // Encoding into a Vec only fails on non-UTF-8 label values, which ours never are.
+    let _ = encoder.encode(&metrics.registry().gather(), &mut buffer);
+    HttpResponse::Ok().content_type(encoder.format_type()).body(buffer)
+}

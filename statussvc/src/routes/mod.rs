@@ -1,0 +1,66 @@
+//! Every route of the service, registered in one place ([`configure`]), so the
+//! server and the tests serve exactly the same thing.
+
+use actix_web::{HttpResponse, Route, guard, middleware::from_fn, web};
+
+use crate::{
+    configuration::AppEnv,
+    error::ApiError,
+    metrics::{UNMATCHED, record},
+};
+
+pub mod docs;
+pub mod health;
+pub mod metrics;
+pub mod status;
+pub mod stream;
+pub mod unavailable;
+
+/// Registers all routes. The OpenAPI document and Swagger UI exist only in
+/// development; in production those paths fall through to the 404 problem.
+pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv) {
+    cfg.app_data(web::QueryConfig::default().error_handler(|err, _| ApiError::InvalidQuery(err.to_string()).into()))
+        .service(resource("/status", status::status))
+        .service(resource("/status/stream", stream::stream))
+        // Any method: the gateway forwards whatever the client sent when it
+        // falls back here, and a POST to a down app deserves the 503 too.
+        .service(
+            web::resource("/unavailable/{appName}")
+                .to(unavailable::unavailable)
+                .wrap(from_fn(|req, next| record("/unavailable/{appName}", req, next))),
+        )
+        .service(resource("/healthz", health::healthz))
+        .service(resource("/readyz", health::readyz))
+        .service(resource("/metrics", metrics::metrics));
+    if env.is_development() {
+        docs::configure(cfg);
+    }
+    cfg.default_service(web::to(not_found).wrap(from_fn(|req, next| record(UNMATCHED, req, next))));
+}
+
+/// A GET (and HEAD) resource; any other method is a 405 problem with `Allow`.
+/// Its requests are counted under its pattern as the `route` label.
+fn resource<F, Args>(path: &'static str, handler: F) -> impl actix_web::dev::HttpServiceFactory
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(read().to(handler))
+        .default_service(web::to(method_not_allowed))
+        .wrap(from_fn(move |req, next| record(path, req, next)))
+}
+
+/// GET or HEAD: actix answers HEAD with the GET headers and no body.
+fn read() -> Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed)
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::UnknownPath)
+}
