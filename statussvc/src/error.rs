@@ -36,8 +36,8 @@ pub struct Problem {
     pub detail: String,
 }
 
-/// The 503 the gateway shows when no replica of an app can serve: a problem
-/// with the app's name and the counts behind the verdict.
+/// What the gateway shows when no replica of an app can serve (503, or the 502
+/// or 504 it saw): a problem with the app's name and the counts behind it.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
@@ -70,15 +70,13 @@ pub enum ApiError {
     UnknownReplica { reference: String, scope: String },
     #[error("Nothing is served at this path.")]
     UnknownPath,
-    #[error("This resource only answers GET and HEAD.")]
-    MethodNotAllowed,
+    #[error("This resource only answers {allow}.")]
+    MethodNotAllowed { allow: &'static str },
     #[error("Not ready: {0}")]
     NotReady(String),
     #[error("{detail}")]
-    NoReplica { detail: String, app_name: String, replicas: Summary, retry_after: Duration },
+    NoReplica { status: StatusCode, detail: String, app_name: String, replicas: Summary, retry_after: Duration },
 }
-
-pub const ALLOWED_METHODS: &str = "GET, HEAD";
 
 impl ApiError {
     pub fn unknown_replica(reference: &str, app: Option<&str>) -> Self {
@@ -95,7 +93,7 @@ impl ApiError {
             }
             Self::UnknownReplica { .. } => ("urn:statussvc:problem:unknown-replica", "Unknown replica"),
             Self::UnknownPath => ("about:blank", "Not Found"),
-            Self::MethodNotAllowed => ("about:blank", "Method Not Allowed"),
+            Self::MethodNotAllowed { .. } => ("about:blank", "Method Not Allowed"),
             Self::NotReady(_) => ("urn:statussvc:problem:not-ready", "Not ready"),
             Self::NoReplica { .. } => ("urn:statussvc:problem:no-replica-available", "No replica available"),
         }
@@ -107,8 +105,9 @@ impl ResponseError for ApiError {
         match self {
             Self::InvalidParameter { .. } | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
             Self::UnknownReplica { .. } | Self::UnknownPath => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::NotReady(_) | Self::NoReplica { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NoReplica { status, .. } => *status,
         }
     }
 
@@ -118,10 +117,10 @@ impl ResponseError for ApiError {
         let mut builder = HttpResponse::build(status);
         builder.content_type(PROBLEM_JSON).insert_header((header::CACHE_CONTROL, "no-store"));
         match self {
-            Self::MethodNotAllowed => {
-                builder.insert_header((header::ALLOW, ALLOWED_METHODS));
+            Self::MethodNotAllowed { allow } => {
+                builder.insert_header((header::ALLOW, *allow));
             }
-            Self::NoReplica { detail, app_name, replicas, retry_after } => {
+            Self::NoReplica { detail, app_name, replicas, retry_after, .. } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after.as_secs().to_string()));
                 return builder.json(NoReplicaProblem {
                     kind: kind.into(),

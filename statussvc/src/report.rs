@@ -121,10 +121,10 @@ pub struct StatusReport {
 #[into_params(parameter_in = Query)]
 pub struct Filter {
     /// Only containers of this app (the app label's value), e.g. `storagesvc`.
-    #[param(max_length = 256)]
+    #[param(min_length = 1, max_length = 256, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$", example = "storagesvc")]
     pub app_name: Option<String>,
     /// Only this container: full id, 12-digit short id, or container name.
-    #[param(max_length = 256)]
+    #[param(min_length = 1, max_length = 256, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")]
     pub id: Option<String>,
 }
 

@@ -11,18 +11,18 @@ use crate::{
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
-pub struct Health {
+pub struct Probe {
     /// Always `ok` when the endpoint answers 200.
     pub status: String,
 }
 
 fn ok() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Probe { status: "ok".into() })
 }
 
 /// Liveness: 200 while the process runs, whatever Docker does.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "The process is alive", body = Health)))]
+    responses((status = 200, description = "The process is alive", body = Probe)))]
 pub async fn healthz() -> HttpResponse {
     ok()
 }
@@ -31,7 +31,7 @@ pub async fn healthz() -> HttpResponse {
 /// 503 while Docker is unreachable (`/status` still answers, flagged stale).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
-        (status = 200, description = "The view is live", body = Health),
+        (status = 200, description = "The view is live", body = Probe),
         (status = 503, description = "Docker is unreachable or not yet listed", body = Problem,
             content_type = "application/problem+json"),
     ))]

@@ -22,11 +22,15 @@ pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv) {
     cfg.app_data(web::QueryConfig::default().error_handler(|err, _| ApiError::InvalidQuery(err.to_string()).into()))
         .service(resource("/status", status::status))
         .service(resource("/status/stream", stream::stream))
-        // Any method: the gateway forwards whatever the client sent when it
-        // falls back here, and a POST to a down app deserves the 503 too.
+        // Every method an app might be sent: the gateway forwards the client's
+        // method when it falls back here, and a POST to a down app deserves
+        // the 503 too.
         .service(
             web::resource("/unavailable/{appName}")
-                .to(unavailable::unavailable)
+                .route(web::route().guard(unavailable::methods()).to(unavailable::unavailable))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow: unavailable::ALLOWED_METHODS })
+                }))
                 .wrap(from_fn(|req, next| record("/unavailable/{appName}", req, next))),
         )
         .service(resource("/healthz", health::healthz))
@@ -58,7 +62,7 @@ fn read() -> Route {
 }
 
 async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+    Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" })
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {

@@ -22,6 +22,21 @@ use crate::{
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
+/// One Server-Sent Event as it appears on the wire.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the wire format; events are built by actix-web-lab
+pub struct StreamEvent {
+    /// `snapshot`, `updated`, `removed` or `docker`.
+    #[schema(pattern = "^(snapshot|updated|removed|docker)$")]
+    event: String,
+    /// The view's version after this change.
+    id: String,
+    /// JSON: a `StatusReport` (snapshot), a `ServiceChange` (updated, removed) or
+    /// a `DockerStatus` (docker).
+    #[schema(content_media_type = "application/json")]
+    data: String,
+}
+
 /// Data of an `updated` or `removed` event.
 #[derive(Serialize, ToSchema)]
 pub struct ServiceChange {
@@ -36,7 +51,7 @@ pub struct ServiceChange {
 #[utoipa::path(
     get, path = "/status/stream", tag = "status", params(Filter),
     responses(
-        (status = 200, description = "An endless `text/event-stream`", body = String,
+        (status = 200, description = "An endless `text/event-stream`", body = StreamEvent,
             content_type = "text/event-stream"),
         (status = 400, description = "Unknown, repeated or invalid query parameter", body = Problem,
             content_type = "application/problem+json"),

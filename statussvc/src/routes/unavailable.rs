@@ -1,57 +1,104 @@
 //! `/unavailable/{appName}`: the gateway's answer when no replica can serve.
 //!
 //! Traefik routes here when an app has no routable container (its fallback
-//! router) or its load balancer has no healthy server (its `errors`
-//! middleware). Always 503 `application/problem+json` with `Retry-After`, and a
-//! `detail` that says how many replicas are known and in what state.
+//! router, 503) or when its load balancer could not get an answer (its `errors`
+//! middleware, which passes the status it saw: 502, 503 or 504). Always
+//! `application/problem+json` with `Retry-After`, and a `detail` that says how
+//! many replicas are known and in what state.
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, guard, http::StatusCode, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::{
-    error::{ApiError, NoReplicaProblem},
+    error::{ApiError, NoReplicaProblem, Problem},
     model::{ContainerState, Health, Replica},
     report::Summary,
     state::{Snapshot, StatusState},
 };
 
+/// The methods answered with the 503; others (TRACE, OPTIONS, CONNECT) are 405.
+pub const ALLOWED_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE";
+
+pub fn methods() -> guard::AnyGuard {
+    guard::Any(guard::Get())
+        .or(guard::Head())
+        .or(guard::Post())
+        .or(guard::Put())
+        .or(guard::Patch())
+        .or(guard::Delete())
+}
+
 /// `RETRY_AFTER_SECS`, as app data.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryAfter(pub Duration);
 
-/// No replica of `appName` can serve: 503 with what Docker says about them.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GatewayStatus {
+    /// The status the gateway saw (502, 503 or 504); this response carries it.
+    /// Default 503.
+    #[param(minimum = 502, maximum = 504)]
+    pub status: Option<u16>,
+}
+
+/// No replica of `appName` can serve: 503 (or the gateway's 502/504) with what
+/// Docker says about them.
 #[utoipa::path(
-    get, path = "/unavailable/{appName}", tag = "gateway",
-    params(("appName" = String, Path, description = "The app without a serving replica, e.g. `storagesvc`")),
+    method(get, head, post, put, patch, delete), path = "/unavailable/{appName}", tag = "gateway",
+    params(("appName" = String, Path, description = "The app without a serving replica, e.g. `storagesvc`"),
+        GatewayStatus),
     responses(
-        (status = 503, description = "Always: no replica can serve; retry after `Retry-After` seconds",
+        (status = 400, description = "`status` is not 502, 503 or 504", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 502, description = "The gateway could not connect to any replica",
+            body = NoReplicaProblem, content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        (status = 503, description = "No replica can serve; retry after `Retry-After` seconds",
+            body = NoReplicaProblem, content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        (status = 504, description = "No replica answered in time",
             body = NoReplicaProblem, content_type = "application/problem+json",
             headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn unavailable(
     app_name: web::Path<String>,
+    query: web::Query<GatewayStatus>,
     state: web::Data<StatusState>,
     retry_after: web::Data<RetryAfter>,
 ) -> Result<HttpResponse, ApiError> {
+    let status = match query.status {
+        None | Some(503) => StatusCode::SERVICE_UNAVAILABLE,
+        Some(502) => StatusCode::BAD_GATEWAY,
+        Some(504) => StatusCode::GATEWAY_TIMEOUT,
+        Some(_) => return Err(ApiError::InvalidParameter { name: "status", reason: "must be 502, 503 or 504" }),
+    };
     let app_name = crate::error::excerpt(&app_name);
-    Err(no_replica(&app_name, &state.snapshot(), retry_after.0))
+    Err(no_replica(&app_name, &state.snapshot(), retry_after.0, status))
 }
 
-pub fn no_replica(app_name: &str, snapshot: &Snapshot, retry_after: Duration) -> ApiError {
+pub fn no_replica(app_name: &str, snapshot: &Snapshot, retry_after: Duration, status: StatusCode) -> ApiError {
     let replicas: Vec<&Replica> = snapshot.replicas.iter().filter(|r| r.app_name == app_name).collect();
     let summary = Summary::of(replicas.iter().copied());
+    let verdict = match status {
+        StatusCode::BAD_GATEWAY => format!("The gateway could not connect to a {app_name} replica"),
+        StatusCode::GATEWAY_TIMEOUT => format!("No {app_name} replica answered the gateway in time"),
+        _ => format!("No {app_name} replica can serve right now"),
+    };
     let mut detail = if replicas.is_empty() {
-        format!("No {app_name} replica can serve right now: none exists (scaled to 0?).")
+        format!("{verdict}: none exists (scaled to 0?).")
     } else {
-        format!("No {app_name} replica can serve right now: {} known, {}.", replicas.len(), breakdown(&replicas))
+        format!("{verdict}: {} known, {}.", replicas.len(), breakdown(&replicas))
     };
     if !snapshot.docker.connected {
         detail.push_str(" (Docker is unreachable; this is the last known state.)");
     }
     detail.push_str(&format!(" Retry after {} s.", retry_after.as_secs()));
-    ApiError::NoReplica { detail, app_name: app_name.to_owned(), replicas: summary, retry_after }
+    ApiError::NoReplica { status, detail, app_name: app_name.to_owned(), replicas: summary, retry_after }
 }
 
 /// "2 exited, 1 running but unhealthy".
@@ -90,7 +137,8 @@ mod tests {
         c.health = Health::Unhealthy;
         let snapshot = Snapshot { replicas: vec![a, b, c, replica("other", "x")], ..Default::default() };
 
-        let ApiError::NoReplica { detail, replicas, .. } = no_replica("storagesvc", &snapshot, Duration::from_secs(5))
+        let ApiError::NoReplica { detail, replicas, .. } =
+            no_replica("storagesvc", &snapshot, Duration::from_secs(5), StatusCode::SERVICE_UNAVAILABLE)
         else {
             panic!("wrong error")
         };
@@ -102,7 +150,8 @@ mod tests {
 
     #[test]
     fn detail_says_when_none_exists() {
-        let ApiError::NoReplica { detail, .. } = no_replica("storagesvc", &Snapshot::default(), Duration::from_secs(5))
+        let ApiError::NoReplica { detail, .. } =
+            no_replica("storagesvc", &Snapshot::default(), Duration::from_secs(5), StatusCode::SERVICE_UNAVAILABLE)
         else {
             panic!("wrong error")
         };

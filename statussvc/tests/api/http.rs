@@ -107,3 +107,17 @@ async fn healthz_is_ok_even_without_docker() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.json::<Value>().await.unwrap(), serde_json::json!({"status": "ok"}));
 }
+
+#[actix_web::test]
+async fn the_no_replica_endpoint_carries_the_gateways_status() {
+    let app = spawn_app().await;
+
+    for status in [502, 503, 504] {
+        let response = app.get(&format!("/unavailable/storagesvc?status={status}")).await;
+        assert!(response.headers().contains_key("retry-after"));
+        assert_problem(response, status).await;
+    }
+    for bad in ["?status=500", "?status=abc", "?other=1"] {
+        assert_problem(app.get(&format!("/unavailable/storagesvc{bad}")).await, 400).await;
+    }
+}

@@ -36,6 +36,7 @@ pub struct IdList {
 #[serde(rename_all = "camelCase")]
 pub struct PartitionPath {
     /// A partition key, e.g. `orders`.
+    #[param(example = "orders")]
     pub partition_key: String,
 }
 
@@ -44,8 +45,10 @@ pub struct PartitionPath {
 #[serde(rename_all = "camelCase")]
 pub struct RecordPath {
     /// A partition key, e.g. `orders`.
+    #[param(example = "orders")]
     pub partition_key: String,
     /// A record id within the partition, e.g. `ord_20240`.
+    #[param(example = "ord_20240")]
     pub id: String,
 }
 
