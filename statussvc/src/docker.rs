@@ -9,8 +9,8 @@ use std::{collections::HashMap, future::Future, time::Duration};
 
 use bollard::{
     Docker,
-    query_parameters::{EventsOptions, InspectContainerOptions, ListContainersOptions},
     models::{ContainerInspectResponse, ContainerStateStatusEnum, EventMessageTypeEnum, HealthStatusEnum},
+    query_parameters::{EventsOptions, InspectContainerOptions, ListContainersOptions},
 };
 use futures_util::{Stream, StreamExt, stream};
 use jiff::Timestamp;
@@ -18,19 +18,8 @@ use jiff::Timestamp;
 use crate::model::{ContainerState, Health, Replica};
 
 /// Events that can change what `/status` shows for a container.
-const WATCHED_ACTIONS: [&str; 11] = [
-    "create",
-    "start",
-    "die",
-    "stop",
-    "kill",
-    "pause",
-    "unpause",
-    "restart",
-    "oom",
-    "destroy",
-    "health_status",
-];
+const WATCHED_ACTIONS: [&str; 11] =
+    ["create", "start", "die", "stop", "kill", "pause", "unpause", "restart", "oom", "destroy", "health_status"];
 
 /// How many containers a full sync inspects at once.
 const INSPECT_CONCURRENCY: usize = 8;
@@ -83,12 +72,7 @@ impl DockerClient {
     ) -> Result<Self, DockerError> {
         let docker = Docker::connect_with_host(host).map_err(DockerError::Connect)?.with_timeout(timeout);
         let docker = bounded("version", timeout, docker.negotiate_version()).await?;
-        Ok(Self {
-            docker,
-            label_key: label_key.to_owned(),
-            label_allowlist: label_allowlist.to_vec(),
-            timeout,
-        })
+        Ok(Self { docker, label_key: label_key.to_owned(), label_allowlist: label_allowlist.to_vec(), timeout })
     }
 
     /// Every container carrying the app label, stopped ones included, inspected.
@@ -98,8 +82,7 @@ impl DockerClient {
             filters: Some(HashMap::from([("label".to_owned(), vec![self.label_key.clone()])])),
             ..Default::default()
         };
-        let summaries =
-            bounded("list containers", self.timeout, self.docker.list_containers(Some(options))).await?;
+        let summaries = bounded("list containers", self.timeout, self.docker.list_containers(Some(options))).await?;
         let ids: Vec<String> = summaries.into_iter().filter_map(|s| s.id).collect();
         let inspected: Vec<Result<Option<Replica>, DockerError>> = stream::iter(ids)
             .map(|id| async move { self.inspect(&id).await })
@@ -164,9 +147,7 @@ impl DockerClient {
             Some(ContainerStateStatusEnum::REMOVING) => ContainerState::Removing,
             Some(ContainerStateStatusEnum::EXITED) => ContainerState::Exited,
             Some(ContainerStateStatusEnum::DEAD) => ContainerState::Dead,
-            Some(ContainerStateStatusEnum::CREATED | ContainerStateStatusEnum::EMPTY) | None => {
-                ContainerState::Created
-            }
+            Some(ContainerStateStatusEnum::CREATED | ContainerStateStatusEnum::EMPTY) | None => ContainerState::Created,
         };
         let health = match state.health.and_then(|h| h.status) {
             Some(HealthStatusEnum::STARTING) => Health::Starting,

@@ -133,7 +133,12 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        builder.json(Problem { kind: kind.into(), title: title.into(), status: status.as_u16(), detail: self.to_string() })
+        builder.json(Problem {
+            kind: kind.into(),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+        })
     }
 }
 

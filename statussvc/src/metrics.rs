@@ -18,9 +18,7 @@ use actix_web::{
     middleware::Next,
     web,
 };
-use prometheus::{
-    HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-};
+use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 
 use crate::state::Snapshot;
 
@@ -97,9 +95,7 @@ pub struct StatusMetrics {
 
 impl StatusMetrics {
     pub fn register(registry: &Registry) -> prometheus::Result<Self> {
-        let gauge = |name: &str, help: &str| {
-            IntGaugeVec::new(Opts::new(name, help).namespace(NAMESPACE), &["app"])
-        };
+        let gauge = |name: &str, help: &str| IntGaugeVec::new(Opts::new(name, help).namespace(NAMESPACE), &["app"]);
         let counter = |name: &str, help: &str| IntCounter::with_opts(Opts::new(name, help).namespace(NAMESPACE));
         let metrics = Self {
             replicas: gauge("replicas", "Labelled containers known, in any state")?,

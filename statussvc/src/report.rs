@@ -121,7 +121,12 @@ pub struct StatusReport {
 #[into_params(parameter_in = Query)]
 pub struct Filter {
     /// Only containers of this app (the app label's value), e.g. `storagesvc`.
-    #[param(min_length = 1, max_length = 256, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$", example = "storagesvc")]
+    #[param(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$",
+        example = "storagesvc"
+    )]
     pub app_name: Option<String>,
     /// Only this container: full id, 12-digit short id, or container name.
     #[param(min_length = 1, max_length = 256, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")]
@@ -132,13 +137,13 @@ impl Filter {
     /// Rejects values no container could have: empty, over-long, control characters.
     pub fn validated(self) -> Result<Self, ApiError> {
         for (name, value) in [("appName", &self.app_name), ("id", &self.id)] {
-            if let Some(v) = value {
-                if v.is_empty() || v.len() > 256 || v.chars().any(char::is_control) {
-                    return Err(ApiError::InvalidParameter {
-                        name,
-                        reason: "must be 1 to 256 characters without control characters",
-                    });
-                }
+            if let Some(v) = value
+                && (v.is_empty() || v.len() > 256 || v.chars().any(char::is_control))
+            {
+                return Err(ApiError::InvalidParameter {
+                    name,
+                    reason: "must be 1 to 256 characters without control characters",
+                });
             }
         }
         Ok(self)
@@ -152,10 +157,10 @@ impl Filter {
     /// The filtered report; with an `id`, an unknown replica is a 404.
     pub fn report(&self, snapshot: &Snapshot, now: Timestamp) -> Result<StatusReport, ApiError> {
         let selected: Vec<&Replica> = snapshot.replicas.iter().filter(|r| self.matches(r)).collect();
-        if let Some(id) = &self.id {
-            if selected.is_empty() {
-                return Err(ApiError::unknown_replica(id, self.app_name.as_deref()));
-            }
+        if let Some(id) = &self.id
+            && selected.is_empty()
+        {
+            return Err(ApiError::unknown_replica(id, self.app_name.as_deref()));
         }
         Ok(StatusReport {
             docker: DockerStatus::from(&snapshot.docker),

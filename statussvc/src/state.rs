@@ -122,9 +122,7 @@ impl StatusState {
                 Some(existing) if *existing == replica => return,
                 Some(existing) => *existing = replica.clone(),
                 None => {
-                    let at = snapshot
-                        .replicas
-                        .partition_point(|r| r.sort_key() < replica.sort_key());
+                    let at = snapshot.replicas.partition_point(|r| r.sort_key() < replica.sort_key());
                     snapshot.replicas.insert(at, replica.clone());
                 }
             }

@@ -70,10 +70,9 @@ impl Settings {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let port = match non_empty("PORT") {
-            Some(v) => v
-                .trim()
-                .parse()
-                .with_context(|| format!("PORT must be a TCP port number (0-65535), not `{v}`"))?,
+            Some(v) => {
+                v.trim().parse().with_context(|| format!("PORT must be a TCP port number (0-65535), not `{v}`"))?
+            }
             None => 8080,
         };
         let env = match non_empty("APP_ENV") {
@@ -88,13 +87,15 @@ impl Settings {
             None => None,
         };
         let shutdown_timeout = match non_empty("SHUTDOWN_TIMEOUT_SECS") {
-            Some(v) => Duration::from_secs(v.trim().parse().with_context(|| {
-                format!("SHUTDOWN_TIMEOUT_SECS must be a whole number of seconds, not `{v}`")
-            })?),
+            Some(v) => Duration::from_secs(
+                v.trim()
+                    .parse()
+                    .with_context(|| format!("SHUTDOWN_TIMEOUT_SECS must be a whole number of seconds, not `{v}`"))?,
+            ),
             None => Duration::from_secs(3),
         };
-        let served_by = non_empty("SERVED_BY")
-            .unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
+        let served_by =
+            non_empty("SERVED_BY").unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
         Ok(Self {
             host: non_empty("HOST").unwrap_or_else(|| "0.0.0.0".into()),
             port,
@@ -114,8 +115,7 @@ mod tests {
     use super::*;
 
     fn settings(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 

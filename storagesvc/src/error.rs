@@ -62,9 +62,7 @@ impl ApiError {
 
     fn kind_and_title(&self) -> (&'static str, &'static str) {
         match self {
-            Self::UnknownPartition { .. } => {
-                ("urn:storagesvc:problem:unknown-partition", "Unknown partition")
-            }
+            Self::UnknownPartition { .. } => ("urn:storagesvc:problem:unknown-partition", "Unknown partition"),
             Self::UnknownRecord { .. } => ("urn:storagesvc:problem:unknown-record", "Unknown record"),
             Self::UnknownPath | Self::MalformedPath => ("about:blank", "Not Found"),
             Self::MethodNotAllowed => ("about:blank", "Method Not Allowed"),
@@ -85,10 +83,9 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::UnknownPartition { .. }
-            | Self::UnknownRecord { .. }
-            | Self::UnknownPath
-            | Self::MalformedPath => StatusCode::NOT_FOUND,
+            Self::UnknownPartition { .. } | Self::UnknownRecord { .. } | Self::UnknownPath | Self::MalformedPath => {
+                StatusCode::NOT_FOUND
+            }
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }

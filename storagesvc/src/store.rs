@@ -115,10 +115,7 @@ impl Store {
             message: strip_position(&e),
         })?;
         let Value::Object(root) = root else {
-            return Err(shape(format!(
-                "the top level must be an object of partitions, found {}",
-                kind(&root)
-            )));
+            return Err(shape(format!("the top level must be an object of partitions, found {}", kind(&root))));
         };
         if root.is_empty() {
             return Err(shape("it contains no partitions".into()));
@@ -152,9 +149,8 @@ impl Store {
     ) -> Result<Partition, LoadError> {
         let mut bodies = HashMap::with_capacity(records.len());
         for (id, record) in records {
-            check_key(id).map_err(|why| {
-                shape(format!("record id {} in partition {}: {why}", excerpt(id), excerpt(key)))
-            })?;
+            check_key(id)
+                .map_err(|why| shape(format!("record id {} in partition {}: {why}", excerpt(id), excerpt(key))))?;
             let json = serde_json::to_vec(record).map_err(|e| shape(e.to_string()))?;
             bodies.insert(id.as_str().into(), Body::new(json));
         }

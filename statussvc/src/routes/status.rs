@@ -1,9 +1,6 @@
 //! `GET /status`: every labelled container, from memory, never from Docker.
 
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-};
+use std::{collections::HashMap, sync::Mutex};
 
 use actix_web::{HttpResponse, http::header, web};
 use jiff::Timestamp;
@@ -64,10 +61,11 @@ const MAX_ENTRIES: usize = 64;
 impl ReportCache {
     pub fn body(&self, filter: &Filter, snapshot: &Snapshot, now: Timestamp) -> Result<web::Bytes, ApiError> {
         let second = now.as_second();
-        if let Some(hit) = self.lock().get(filter) {
-            if hit.version == snapshot.version && hit.second == second {
-                return Ok(hit.body.clone());
-            }
+        if let Some(hit) = self.lock().get(filter)
+            && hit.version == snapshot.version
+            && hit.second == second
+        {
+            return Ok(hit.body.clone());
         }
         let report = filter.report(snapshot, now)?;
         let body = web::Bytes::from(serde_json::to_vec(&report).unwrap_or_default());

@@ -23,12 +23,7 @@ use crate::{
 pub const ALLOWED_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE";
 
 pub fn methods() -> guard::AnyGuard {
-    guard::Any(guard::Get())
-        .or(guard::Head())
-        .or(guard::Post())
-        .or(guard::Put())
-        .or(guard::Patch())
-        .or(guard::Delete())
+    guard::Any(guard::Get()).or(guard::Head()).or(guard::Post()).or(guard::Put()).or(guard::Patch()).or(guard::Delete())
 }
 
 /// `RETRY_AFTER_SECS`, as app data.
@@ -109,10 +104,9 @@ fn breakdown(replicas: &[&Replica]) -> String {
             (ContainerState::Running, Health::Unhealthy) => "running but unhealthy".to_owned(),
             (ContainerState::Running, Health::Starting) => "starting".to_owned(),
             (ContainerState::Running, _) => "running".to_owned(),
-            (state, _) => serde_json::to_value(state)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            (state, _) => {
+                serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            }
         };
         match parts.iter_mut().find(|(l, _)| *l == label) {
             Some((_, n)) => *n += 1,

@@ -58,7 +58,9 @@ async fn a_stopped_replica_shows_exited_with_its_exit_code() {
 
     docker(&["stop", "--time", "5", &replicas.name("a")]);
     let status = app
-        .wait_for_status(&replicas.app, "a exited", |s| service(s, &replicas.name("a")).is_some_and(|a| a["state"] == "exited"))
+        .wait_for_status(&replicas.app, "a exited", |s| {
+            service(s, &replicas.name("a")).is_some_and(|a| a["state"] == "exited")
+        })
         .await;
 
     let a = service(&status, &replicas.name("a")).unwrap();
@@ -186,9 +188,7 @@ async fn the_label_key_is_configurable() {
     let app = spawn_app_with(&[("STATUS_LABEL", "statussvc.test.unlabelled")]).await;
     replicas.start_unlabelled("x");
 
-    let status = app
-        .wait_for_status(&replicas.app, "listed under the other key", |s| s["summary"]["total"] == 1)
-        .await;
+    let status = app.wait_for_status(&replicas.app, "listed under the other key", |s| s["summary"]["total"] == 1).await;
 
     assert_eq!(status["services"][0]["name"], replicas.name("x"));
 }

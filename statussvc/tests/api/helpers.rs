@@ -77,12 +77,7 @@ pub async fn spawn_app() -> TestApp {
 /// Runs the docker CLI; panics with its stderr on failure.
 pub fn docker(args: &[&str]) -> String {
     let output = Command::new("docker").args(args).output().expect("the docker CLI is required");
-    assert!(
-        output.status.success(),
-        "docker {} failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "docker {} failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 

@@ -19,7 +19,8 @@ async fn assert_problem(response: reqwest::Response, status: u16) -> Value {
 async fn bad_query_parameters_are_400_problem_json() {
     let app = spawn_app().await;
 
-    for query in ["?bogus=1", "?appName=", "?id=", "?id=a&id=b", "?appName=a%0Ab", &format!("?id={}", "x".repeat(300))] {
+    for query in ["?bogus=1", "?appName=", "?id=", "?id=a&id=b", "?appName=a%0Ab", &format!("?id={}", "x".repeat(300))]
+    {
         let body = assert_problem(app.get(&format!("/status{query}")).await, 400).await;
         assert_eq!(body["type"], "urn:statussvc:problem:invalid-parameter", "{query}");
     }

@@ -80,9 +80,7 @@ async fn losing_the_daemon_serves_a_stale_view_and_recovers_with_a_resync() {
     proxy.cut();
 
     // Assert: still answering, flagged stale, not ready.
-    let stale = app
-        .wait_for_status(&replicas.app, "stale flag", |s| s["docker"]["connected"] == false)
-        .await;
+    let stale = app.wait_for_status(&replicas.app, "stale flag", |s| s["docker"]["connected"] == false).await;
     assert_eq!(stale["summary"]["running"], 2, "last known view kept");
     assert!(stale["docker"]["lastSyncAt"].is_string());
     assert!(stale["docker"]["lastError"].is_string());

@@ -41,7 +41,9 @@ async fn read_until(
             buffer.push_str(std::str::from_utf8(&chunk).unwrap());
         }
     };
-    tokio::time::timeout(Duration::from_secs(20), read).await.unwrap_or_else(|_| panic!("no such event; saw {events:?}"));
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .unwrap_or_else(|_| panic!("no such event; saw {events:?}"));
     events
 }
 
@@ -65,10 +67,9 @@ async fn the_stream_sends_a_snapshot_then_a_change_when_a_replica_stops() {
     assert_eq!(snapshot["services"][0]["name"], replicas.name("a"));
 
     docker(&["stop", "--time", "5", &replicas.name("a")]);
-    let events = read_until(&mut body, &mut buffer, |name, data| {
-        name == "updated" && data["service"]["state"] == "exited"
-    })
-    .await;
+    let events =
+        read_until(&mut body, &mut buffer, |name, data| name == "updated" && data["service"]["state"] == "exited")
+            .await;
 
     let (_, last) = events.last().unwrap();
     assert_eq!(last["service"]["name"], replicas.name("a"));

@@ -83,9 +83,7 @@ pub async fn ids(
     path: web::Path<PartitionPath>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = store
-        .ids(&path.partition_key)
-        .map_err(|_| ApiError::unknown_partition(&path.partition_key))?;
+    let body = store.ids(&path.partition_key).map_err(|_| ApiError::unknown_partition(&path.partition_key))?;
     Ok(conditional(&req, body))
 }
 

@@ -27,9 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv) {
     if env.is_development() {
         docs::configure(cfg);
     }
-    cfg.default_service(
-        web::to(not_found).wrap(from_fn(|req, next| record(UNMATCHED, req, next))),
-    );
+    cfg.default_service(web::to(not_found).wrap(from_fn(|req, next| record(UNMATCHED, req, next))));
 }
 
 /// A GET (and HEAD) resource; any other method is a 405 problem with `Allow`.

@@ -13,8 +13,7 @@ async fn partitions_are_listed_sorted() {
     assert_eq!(response.status(), 200);
     assert_eq!(content_type(response.headers()), "application/json");
     let body: Value = response.json().await.unwrap();
-    let partitions: Vec<&str> =
-        body["partitions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let partitions: Vec<&str> = body["partitions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
     assert_eq!(partitions, ["customers", "orders", "products"]);
 }
 

@@ -40,12 +40,7 @@ async fn swagger_ui_loads_the_document_relatively_so_it_works_behind_a_prefix() 
     let initializer = app.get("/swagger/swagger-initializer.js").await.text().await.unwrap();
     assert!(initializer.contains("\"../openapi.json\""), "{initializer}");
 
-    let redirect = app
-        .client
-        .get(format!("{}/swagger", app.address))
-        .send()
-        .await
-        .unwrap();
+    let redirect = app.client.get(format!("{}/swagger", app.address)).send().await.unwrap();
     assert_eq!(redirect.url().path(), "/swagger/", "relative redirect followed");
 }
 

@@ -47,8 +47,7 @@ async fn other_methods_are_405_with_allow() {
 
     for path in ["/data", "/data/orders", "/data/orders/ord_20240", "/healthz", "/metrics"] {
         for method in [reqwest::Method::POST, reqwest::Method::PUT, reqwest::Method::DELETE, reqwest::Method::PATCH] {
-            let response =
-                app.client.request(method.clone(), format!("{}{path}", app.address)).send().await.unwrap();
+            let response = app.client.request(method.clone(), format!("{}{path}", app.address)).send().await.unwrap();
             assert_eq!(response.headers()["allow"], "GET, HEAD", "{method} {path}");
             assert_problem(response, 405).await;
         }
