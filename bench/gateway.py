@@ -29,7 +29,7 @@ def traefik_config(directory, web_port, ping_port, storage_port):
                         "traefik": {"address": f"127.0.0.1:{ping_port}"}},
         "ping": {"entryPoint": "traefik"},
         "log": {"level": "ERROR"},
-        "serversTransport": {"forwardingTimeouts": {"dialTimeout": "1s", "responseHeaderTimeout": "10s"}},
+        "serversTransport": {"forwardingTimeouts": {"dialTimeout": "250ms", "responseHeaderTimeout": "10s"}},
         "providers": {"file": {"directory": directory, "watch": False}},
     }
     dynamic = {"http": {
@@ -39,11 +39,12 @@ def traefik_config(directory, web_port, ping_port, storage_port):
         "middlewares": {
             "storagesvc-unavailable": {"errors": {"status": ["502-504"], "service": "storagesvc",
                                                   "query": "/unavailable/storagesvc?status={status}"}},
-            "storagesvc-retry": {"retry": {"attempts": 3, "initialInterval": "50ms"}},
+            "storagesvc-retry": {"retry": {"attempts": 3, "initialInterval": "50ms", "status": ["502-504"]}},
             "storagesvc-breaker": {"circuitBreaker": {"expression": "NetworkErrorRatio() > 0.5"}}},
         "services": {"storagesvc": {"loadBalancer": {
             "servers": [{"url": f"http://127.0.0.1:{storage_port}"}],
-            "healthCheck": {"path": "/healthz", "interval": "2s", "timeout": "1s"}}}},
+            "healthCheck": {"path": "/healthz", "interval": "1s", "timeout": "500ms"},
+            "passiveHealthCheck": {"maxFailedAttempts": 1, "failureWindow": "10s"}}}},
     }}
     static_path = os.path.join(directory, "..", "traefik.json")
     with open(static_path, "w") as f:
