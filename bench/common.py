@@ -87,21 +87,35 @@ def _ms(text):
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def wrk(url, seconds, connections, cpu, headers=()):
+def cpu_seconds(pid):
+    """User + system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, seconds, connections, cpu, headers=(), server_pid=None):
+    """One wrk run: requests/s, p50/p99 latency, and with `server_pid` the
+    server's CPU time per request (less sensitive to the load generator)."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", cpu, *cmd]
+    before = cpu_seconds(server_pid) if server_pid else None
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if errors or socket_errors:
         sys.exit(f"wrk saw failures against {url}:\n{out}")
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99}
+    result = {"rps": rps, "p50_ms": p50, "p99_ms": p99}
+    if server_pid:
+        result["cpu_us_per_req"] = (cpu_seconds(server_pid) - before) * 1e6 / total
+    return result
 
 
 def rounds(targets, n, run_one, warmup=None):

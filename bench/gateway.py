@@ -46,10 +46,11 @@ def traefik_config(directory, web_port, ping_port, storage_port):
             "healthCheck": {"path": "/healthz", "interval": "1s", "timeout": "500ms"},
             "passiveHealthCheck": {"maxFailedAttempts": 1, "failureWindow": "10s"}}}},
     }}
-    static_path = os.path.join(directory, "..", "traefik.json")
+    # JSON is YAML, and Traefik recognises files by extension.
+    static_path = os.path.join(directory, "..", "traefik.yml")
     with open(static_path, "w") as f:
         json.dump(static, f)
-    with open(os.path.join(directory, "dynamic.json"), "w") as f:
+    with open(os.path.join(directory, "dynamic.yml"), "w") as f:
         json.dump(dynamic, f)
     return os.path.abspath(static_path)
 

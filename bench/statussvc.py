@@ -14,12 +14,12 @@ the release binary (one worker, pinned to the first CPU; load on the other):
    (interleaved rounds, as in common.py), then the latency of /status next to
    ONE Docker list call filtered by the same label, the least a per-request
    design pays (it would also have to inspect each container for health).
-   Measured two ways, same client and method for both sides, calls
-   interleaved: over one keep-alive connection each (Python's http.client, TCP
-   and the unix socket), which times the servers; and curl's time_total
-   (`curl --unix-socket`), which adds curl's own connection setup to both
-   sides (GET /healthz shows that floor). Targets: Docker list p50 / /status
-   p50 >= 20 (keep-alive); req/s(3) / req/s(50) <= 1.5.
+   Measured with curl (`curl --unix-socket` for Docker) two ways, same client
+   and method for both sides, batches interleaved: many URLs in one curl
+   process, which reuses one keep-alive connection and so times the servers;
+   and one curl process per call, which adds curl's own start and connection
+   setup to both sides (GET /healthz shows that floor). Targets: Docker list
+   p50 / /status p50 >= 20 (keep-alive); req/s(3) / req/s(50) <= 1.5.
 3. Peak RSS (VmHWM) of statussvc after all of it. Target < 20 MiB.
 
 The 53 load containers exist throughout, so the freshness trials also pay
@@ -40,7 +40,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -189,31 +188,24 @@ def curl(url, cpu, socket_path=None, body=False):
     return float(seconds) * 1e3, text
 
 
-class UnixHTTPConnection(http.client.HTTPConnection):
-    """HTTP/1.1 over a unix socket: the Docker API, kept alive like a client library would."""
-
-    def __init__(self, socket_path):
-        super().__init__("localhost", timeout=30)
-        self.socket_path = socket_path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(30)
-        self.sock.connect(self.socket_path)
-
-
-def keepalive_ms(conn, url):
-    """Milliseconds for one GET over an open keep-alive connection."""
-    parts = urllib.parse.urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    started = time.perf_counter()
-    conn.request("GET", target)
-    response = conn.getresponse()
-    response.read()
-    elapsed = (time.perf_counter() - started) * 1e3
-    if response.status != 200:
-        sys.exit(f"GET {url}: HTTP {response.status}")
-    return elapsed
+def curl_reused(url, count, cpu, socket_path=None):
+    """time_total (ms) of `count` GETs of `url` in one curl process, which
+    reuses one keep-alive connection: the servers' latency without curl's
+    start-up and connection setup."""
+    cmd = ["taskset", "-c", cpu] if shutil.which("taskset") else []
+    cmd += ["curl", "-sS", "-w", "%{http_code} %{time_total}\n"]
+    if socket_path:
+        cmd += ["--unix-socket", socket_path]
+    for _ in range(count):
+        cmd += ["-o", "/dev/null", url]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split("\n")
+    times = []
+    for line in filter(None, out):
+        code, seconds = line.split()
+        if code != "200":
+            sys.exit(f"curl {url}: HTTP {code}")
+        times.append(float(seconds) * 1e3)
+    return times[1:]  # the first pays for the connection
 
 
 def main():
@@ -282,17 +274,17 @@ def main():
                 times[t].append(curl(url, load_cpu, socket_path)[0])
         curl_p50 = {t: statistics.median(v) for t, v in times.items()}
 
-        calls = args.calls * 4
-        print(f"keep-alive: {calls} calls each to /status and Docker API v{api}", flush=True)
-        conns = {("status", n): http.client.HTTPConnection("127.0.0.1", port, timeout=30) for n in sizes}
-        conns.update({("docker", n): UnixHTTPConnection(sock) for n in sizes})
-        ka_times = {t: [] for t in conns}
-        for i in range(calls):
-            for t in list(conns) if i % 2 == 0 else reversed(list(conns)):
-                url = status_url[t[1]] if t[0] == "status" else docker_url[t[1]]
-                ka_times[t].append(keepalive_ms(conns[t], url))
-        for conn in conns.values():
-            conn.close()
+        batches, per_batch = 10, 21
+        print(f"keep-alive: {batches} x {per_batch - 1} reused-connection calls each to /status "
+              f"and Docker API v{api}", flush=True)
+        keys = [(kind, n) for n in sizes for kind in ("status", "docker")]
+        ka_times = {t: [] for t in keys}
+        for i in range(batches):
+            for kind, n in keys if i % 2 == 0 else reversed(keys):
+                if kind == "status":
+                    ka_times[kind, n] += curl_reused(status_url[n], per_batch, load_cpu)
+                else:
+                    ka_times[kind, n] += curl_reused(docker_url[n], per_batch, load_cpu, sock)
         ka_p50 = {t: statistics.median(v) for t, v in ka_times.items()}
         rss = common.peak_rss_mib(svc.pid)
     finally:

@@ -48,9 +48,10 @@ def main():
     try:
         print(f"{args.rounds} rounds x {args.seconds}s, {args.connections} connections, "
               f"body {body_bytes} bytes", flush=True)
+        pids = {"storagesvc": svc.pid, "baseline": base.pid}
         med = common.rounds(
             list(urls), args.rounds,
-            lambda name: common.wrk(urls[name], args.seconds, args.connections, load_cpu),
+            lambda name: common.wrk(urls[name], args.seconds, args.connections, load_cpu, server_pid=pids[name]),
             warmup=lambda name: common.wrk(urls[name], 1, args.connections, load_cpu))
         rss = common.peak_rss_mib(svc.pid)
     finally:
@@ -58,15 +59,18 @@ def main():
         common.stop(base)
 
     ratio = med["storagesvc"]["rps"] / med["baseline"]["rps"]
+    cpu_ratio = med["baseline"]["cpu_us_per_req"] / med["storagesvc"]["cpu_us_per_req"]
     print()
-    print("| target | req/s (median) | p50 | p99 |")
-    print("|---|---|---|---|")
+    print("| target | req/s (median) | p50 | p99 | server CPU per request |")
+    print("|---|---|---|---|---|")
     for name in urls:
         m = med[name]
-        print(f"| {name} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms |")
-    print(f"\nstoragesvc / baseline requests/s: {ratio:.2f}x (target >= 0.90)")
+        print(f"| {name} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms "
+              f"| {m['cpu_us_per_req']:.1f} µs |")
+    print(f"\nstoragesvc / baseline requests/s: {ratio:.2f}x (target >= 0.90); "
+          f"by server CPU per request: {cpu_ratio:.2f}x")
     print(f"storagesvc peak RSS: {rss:.1f} MiB (target < 15)")
-    print(json.dumps({"ratio": round(ratio, 3), "peak_rss_mib": round(rss, 1), **{
+    print(json.dumps({"ratio": round(ratio, 3), "cpu_ratio": round(cpu_ratio, 3), "peak_rss_mib": round(rss, 1), **{
         f"{k}_{n}": round(v, 3) for n, m in med.items() for k, v in m.items()}}))
 
 

@@ -47,7 +47,7 @@ impl Application {
             App::new()
                 .app_data(store.clone())
                 .app_data(metrics.clone())
-                .configure(|cfg| routes::configure(cfg, env))
+                .configure(|cfg| routes::configure(cfg, env, &metrics))
                 .wrap(DefaultHeaders::new().add(("X-Served-By", served_by.as_str())))
                 .wrap(Condition::new(request_logs, Logger::default()))
         })

@@ -6,9 +6,15 @@
 
 use std::{collections::HashMap, fmt, path::Path};
 
+/// The store's maps. foldhash instead of std's SipHash: lookups are most of a
+/// request's own work, and SipHash's protection against crafted colliding keys
+/// is moot here: the tables are built once from the data file and never grow,
+/// so a caller's key can only probe, never lengthen, a bucket's chain.
+type Map<V> = HashMap<Box<str>, V, foldhash::fast::RandomState>;
+
 use actix_web::{http::header::HeaderValue, web::Bytes};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map as JsonMap, Value};
 
 /// The dataset compiled into the binary, used unless `DATA_FILE` is set.
 pub const EMBEDDED_DATASET: &str = include_str!("../data/dataset.json");
@@ -48,7 +54,7 @@ impl Body {
 #[derive(Debug)]
 struct Partition {
     listing: Body,
-    records: HashMap<Box<str>, Body>,
+    records: Map<Body>,
 }
 
 /// Why a lookup found nothing.
@@ -62,7 +68,7 @@ pub enum Missing {
 #[derive(Debug)]
 pub struct Store {
     listing: Body,
-    partitions: HashMap<Box<str>, Partition>,
+    partitions: Map<Partition>,
     record_count: usize,
 }
 
@@ -121,7 +127,7 @@ impl Store {
             return Err(shape("it contains no partitions".into()));
         }
 
-        let mut partitions = HashMap::with_capacity(root.len());
+        let mut partitions = Map::with_capacity_and_hasher(root.len(), Default::default());
         let mut record_count = 0;
         for (key, value) in &root {
             check_key(key).map_err(|why| shape(format!("partition key {}: {why}", excerpt(key))))?;
@@ -144,10 +150,10 @@ impl Store {
 
     fn partition(
         key: &str,
-        records: &Map<String, Value>,
+        records: &JsonMap<String, Value>,
         shape: &impl Fn(String) -> LoadError,
     ) -> Result<Partition, LoadError> {
-        let mut bodies = HashMap::with_capacity(records.len());
+        let mut bodies = Map::with_capacity_and_hasher(records.len(), Default::default());
         for (id, record) in records {
             check_key(id)
                 .map_err(|why| shape(format!("record id {} in partition {}: {why}", excerpt(id), excerpt(key))))?;

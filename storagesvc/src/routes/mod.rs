@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, Route, guard, middleware::from_fn, web};
 use crate::{
     configuration::AppEnv,
     error::ApiError,
-    metrics::{UNMATCHED, record},
+    metrics::{HttpMetrics, RouteMetrics, UNMATCHED, record},
 };
 
 pub mod data;
@@ -16,23 +16,25 @@ pub mod metrics;
 
 /// Registers all routes. The OpenAPI document and Swagger UI exist only in
 /// development; in production those paths fall through to the 404 problem.
-pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv) {
-    cfg.app_data(web::PathConfig::default().error_handler(|_, _| ApiError::MalformedPath.into()))
-        .service(resource("/data", data::partitions))
-        .service(resource("/data/{partitionKey}", data::ids))
-        .service(resource("/data/{partitionKey}/{id}", data::record))
-        .service(resource("/healthz", health::healthz))
-        .service(resource("/readyz", health::readyz))
-        .service(resource("/metrics", metrics::metrics));
+pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv, metrics: &HttpMetrics) {
+    cfg.service(data::scope(metrics))
+        .service(resource("/healthz", health::healthz, metrics.route("/healthz")))
+        .service(resource("/readyz", health::readyz, metrics.route("/readyz")))
+        .service(resource("/metrics", metrics::metrics, metrics.route("/metrics")));
     if env.is_development() {
         docs::configure(cfg);
     }
-    cfg.default_service(web::to(not_found).wrap(from_fn(|req, next| record(UNMATCHED, req, next))));
+    let unmatched = metrics.route(UNMATCHED);
+    cfg.default_service(web::to(not_found).wrap(from_fn(move |req, next| record(unmatched.clone(), req, next))));
 }
 
 /// A GET (and HEAD) resource; any other method is a 405 problem with `Allow`.
-/// Its requests are counted under its pattern as the `route` label.
-fn resource<F, Args>(path: &'static str, handler: F) -> impl actix_web::dev::HttpServiceFactory
+/// Its requests are recorded by `route`.
+pub(crate) fn resource<F, Args>(
+    path: &'static str,
+    handler: F,
+    route: RouteMetrics,
+) -> impl actix_web::dev::HttpServiceFactory + use<F, Args>
 where
     F: actix_web::Handler<Args>,
     Args: actix_web::FromRequest + 'static,
@@ -41,7 +43,7 @@ where
     web::resource(path)
         .route(read().to(handler))
         .default_service(web::to(method_not_allowed))
-        .wrap(from_fn(move |req, next| record(path, req, next)))
+        .wrap(from_fn(move |req, next| record(route.clone(), req, next)))
 }
 
 /// GET or HEAD: actix answers HEAD with the GET headers and no body.
