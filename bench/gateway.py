@@ -39,7 +39,8 @@ def traefik_config(directory, web_port, ping_port, storage_port):
         "middlewares": {
             "storagesvc-unavailable": {"errors": {"status": ["502-504"], "service": "storagesvc",
                                                   "query": "/unavailable/storagesvc?status={status}"}},
-            "storagesvc-retry": {"retry": {"attempts": 3, "initialInterval": "50ms", "status": ["502-504"]}},
+            "storagesvc-retry": {"retry": {"attempts": 3, "initialInterval": "50ms", "status": ["502-504"],
+                                           "maxRequestBodyBytes": 1024}},
             "storagesvc-breaker": {"circuitBreaker": {"expression": "NetworkErrorRatio() > 0.5"}}},
         "services": {"storagesvc": {"loadBalancer": {
             "servers": [{"url": f"http://127.0.0.1:{storage_port}"}],

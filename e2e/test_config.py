@@ -41,6 +41,7 @@ TRAEFIK_37_ADDITIONS = {
     # https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/retry/
     ("retryMiddleware", "status"): {
         "type": "array", "items": {"type": "string", "pattern": "^[1-5][0-9]{2}(-[1-5][0-9]{2})?$"}},
+    ("retryMiddleware", "maxRequestBodyBytes"): {"type": "integer", "minimum": -1},
     # https://doc.traefik.io/traefik/reference/routing-configuration/http/load-balancing/service/
     ("httpLoadBalancerService", "passiveHealthCheck"): {
         "type": "object", "additionalProperties": False,
