@@ -56,7 +56,7 @@ impl Application {
         let retry_after = web::Data::new(RetryAfter(settings.retry_after));
         let env = settings.env;
         let request_logs = env.is_development();
-        let served_by = format!("statussvc@{}", hostname());
+        let served_by = format!("statussvc@{}", gethostname::gethostname().to_string_lossy());
 
         let mut server = HttpServer::new(move || {
             App::new()
@@ -91,8 +91,4 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "local".into())
 }

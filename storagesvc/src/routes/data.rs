@@ -20,7 +20,7 @@ use actix_web::{
     web,
 };
 use percent_encoding::percent_decode_str;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
@@ -104,18 +104,17 @@ pub struct IdList {
     pub ids: Vec<String>,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-#[serde(rename_all = "camelCase")]
+/// Documents the path parameters; `by_key` parses them from the path itself.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "camelCase")]
 pub struct PartitionPath {
     /// A partition key, e.g. `orders`.
     #[param(example = "orders")]
     pub partition_key: String,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-#[serde(rename_all = "camelCase")]
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "camelCase")]
 pub struct RecordPath {
     /// A partition key, e.g. `orders`.
     #[param(example = "orders")]
