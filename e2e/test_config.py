@@ -199,8 +199,8 @@ def test_every_variable_is_in_the_readme_configuration_table():
     variables = set(read_env_file(".env")) | set(read_env_file(".env.dev"))
     with open(os.path.join(ROOT, "docker-compose.yml")) as f:
         variables |= set(re.findall(r"\$\{([A-Z_]+)", f.read()))
-    for crate in OURS:
-        with open(os.path.join(ROOT, crate, "src", "configuration.rs")) as f:
+    for source in [f"{crate}/src/configuration.rs" for crate in OURS] + ["service-kit/src/settings.rs"]:
+        with open(os.path.join(ROOT, source)) as f:
             variables |= set(re.findall(r'"([A-Z][A-Z_]+)"', f.read()))
     missing = sorted(v for v in variables if f"`{v}`" not in readme)
     assert not missing, f"not in README: {missing}"

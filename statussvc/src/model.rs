@@ -1,8 +1,12 @@
-//! What we know about one labelled container, in our own types.
+//! What we know about one labelled container, in our own types: the domain.
 //!
 //! `docker.rs` maps bollard's models into these; nothing else sees bollard. The
 //! type has no field for a container's environment, mounts or command, so they
 //! cannot leak into a response: environment variables hold secrets.
+//!
+//! The one rule for "healthy" is [`Replica::is_healthy`]; the counts shown in
+//! `/status`, the no-replica answer and the gauges all come from [`Summary`].
+//! This module imports nothing else from the crate.
 
 use std::collections::BTreeMap;
 
@@ -67,9 +71,9 @@ impl Replica {
         self.state == ContainerState::Running
     }
 
-    /// Running, and healthy or without a health check: what a gateway may route to.
-    pub fn can_serve(&self) -> bool {
-        self.is_running() && matches!(self.health, Health::Healthy | Health::None)
+    /// Running with a passing health check.
+    pub fn is_healthy(&self) -> bool {
+        self.is_running() && self.health == Health::Healthy
     }
 
     /// Stable order for listings: by app, then name, then id.
@@ -92,6 +96,35 @@ impl Replica {
             }
             _ => None,
         }
+    }
+}
+
+/// Counts over a set of replicas.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Summary {
+    pub total: usize,
+    pub running: usize,
+    /// Running with a passing health check.
+    pub healthy: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(replicas: impl IntoIterator<Item = &'a Replica>) -> Self {
+        replicas.into_iter().fold(Self::default(), |mut s, r| {
+            s.total += 1;
+            s.running += usize::from(r.is_running());
+            s.healthy += usize::from(r.is_healthy());
+            s
+        })
+    }
+
+    /// One summary per app, by app name.
+    pub fn by_app<'a>(replicas: impl IntoIterator<Item = &'a Replica>) -> BTreeMap<&'a str, Self> {
+        let mut apps: BTreeMap<&str, Vec<&Replica>> = BTreeMap::new();
+        for r in replicas {
+            apps.entry(r.app_name.as_str()).or_default().push(r);
+        }
+        apps.into_iter().map(|(app, replicas)| (app, Self::of(replicas))).collect()
     }
 }
 
@@ -144,14 +177,28 @@ mod tests {
     }
 
     #[test]
-    fn only_running_and_not_unhealthy_can_serve() {
+    fn healthy_means_running_with_a_passing_check() {
         let mut r = replica("app", "a");
-        assert!(r.can_serve());
+        assert!(r.is_healthy());
         r.health = Health::Unhealthy;
-        assert!(!r.can_serve());
+        assert!(!r.is_healthy());
         r.health = Health::None;
-        assert!(r.can_serve());
+        assert!(!r.is_healthy(), "no health check is not a passing one");
+        r.health = Health::Healthy;
         r.state = ContainerState::Paused;
-        assert!(!r.can_serve());
+        assert!(!r.is_healthy());
+    }
+
+    #[test]
+    fn summaries_count_per_app() {
+        let mut down = replica("a", "a-2");
+        down.state = ContainerState::Exited;
+        let mut sick = replica("b", "b-1");
+        sick.health = Health::Unhealthy;
+        let replicas = [replica("a", "a-1"), down, sick];
+        let apps = Summary::by_app(&replicas);
+        assert_eq!(apps["a"], Summary { total: 2, running: 1, healthy: 1 });
+        assert_eq!(apps["b"], Summary { total: 1, running: 1, healthy: 0 });
+        assert_eq!(Summary::of(&replicas), Summary { total: 3, running: 2, healthy: 1 });
     }
 }

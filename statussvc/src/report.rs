@@ -1,5 +1,5 @@
-//! The API's view of a [`Snapshot`]: what `/status`, `/status/stream` and the
-//! no-replica problem show, and the `appName`/`id` filter they share.
+//! The API's view of a [`Snapshot`]: what `/status` and `/status/stream` show,
+//! and the `appName`/`id` filter they share.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     error::ApiError,
-    model::{ContainerState, Health, Replica},
+    model::{ContainerState, Health, Replica, Summary},
     state::{DockerLink, Snapshot},
 };
 
@@ -29,26 +29,6 @@ pub struct DockerStatus {
 impl From<&DockerLink> for DockerStatus {
     fn from(link: &DockerLink) -> Self {
         Self { connected: link.connected, last_sync_at: link.last_sync_at, last_error: link.last_error.clone() }
-    }
-}
-
-/// Counts over the listed services.
-#[derive(Debug, Default, Clone, Copy, Serialize, ToSchema)]
-pub struct Summary {
-    pub total: usize,
-    pub running: usize,
-    /// Running with a passing health check.
-    pub healthy: usize,
-}
-
-impl Summary {
-    pub fn of<'a>(replicas: impl IntoIterator<Item = &'a Replica>) -> Self {
-        replicas.into_iter().fold(Self::default(), |mut s, r| {
-            s.total += 1;
-            s.running += usize::from(r.is_running());
-            s.healthy += usize::from(r.is_running() && r.health == Health::Healthy);
-            s
-        })
     }
 }
 

@@ -13,7 +13,10 @@ use std::{
 use jiff::Timestamp;
 use tokio::sync::broadcast;
 
-use crate::{metrics::StatusMetrics, model::Replica};
+use crate::{
+    metrics::StatusMetrics,
+    model::{Replica, Summary},
+};
 
 /// How many changes a slow `/status/stream` client may fall behind before it is
 /// sent a fresh snapshot instead.
@@ -168,7 +171,7 @@ impl StatusState {
         }
         next.version += 1;
         let version = next.version;
-        self.metrics.observe(&next);
+        self.metrics.observe(&Summary::by_app(&next.replicas), next.docker.connected);
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
         for change in changes {
             // No subscribers is fine: nobody is streaming right now.

@@ -1,16 +1,16 @@
 //! storagesvc: a partition-keyed, read-only, in-memory storage service.
 //!
-//! Runs as any number of identical replicas behind the gateway. The folder tree is
-//! the architecture: [`configuration`] (typed settings), [`store`] (the dataset,
-//! pre-serialised), [`routes`] (one module per endpoint group, registered in one
-//! place), [`error`] (the problem+json body), [`metrics`], [`openapi`], [`startup`] (binds the
-//! listener and builds the server), [`healthcheck`] (the Docker `HEALTHCHECK`).
+//! Runs as any number of identical replicas behind the gateway. The folder tree
+//! is the architecture: [`configuration`] (typed settings), `store` (the
+//! dataset, pre-serialised; the domain, which knows nothing of HTTP), `routes`
+//! (one module per endpoint group, registered in one place with the OpenAPI
+//! document), `error` (callers' mistakes as problem+json), [`startup`] (loads,
+//! binds, serves). What both services share lives in `service-kit`.
 
 pub mod configuration;
-pub mod error;
-pub mod healthcheck;
-pub mod metrics;
-pub mod openapi;
-pub mod routes;
+mod error;
+mod routes;
 pub mod startup;
-pub mod store;
+mod store;
+
+pub use store::EMBEDDED_DATASET;

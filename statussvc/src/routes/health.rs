@@ -1,31 +1,9 @@
-//! `/healthz` (the process runs) and `/readyz` (the view is live).
+//! `/readyz`: the view is live (`/healthz`, liveness, comes from the service kit).
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
-use utoipa::ToSchema;
+use service_kit::{problem::Problem, routes::probes::Probe};
 
-use crate::{
-    error::{ApiError, Problem},
-    state::StatusState,
-};
-
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"status": "ok"}))]
-pub struct Probe {
-    /// Always `ok` when the endpoint answers 200.
-    pub status: String,
-}
-
-fn ok() -> HttpResponse {
-    HttpResponse::Ok().json(Probe { status: "ok".into() })
-}
-
-/// Liveness: 200 while the process runs, whatever Docker does.
-#[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "The process is alive", body = Probe)))]
-pub async fn healthz() -> HttpResponse {
-    ok()
-}
+use crate::{error::ApiError, state::StatusState};
 
 /// Readiness: 200 once containers were listed and while the Docker link is up;
 /// 503 while Docker is unreachable (`/status` still answers, flagged stale).
@@ -38,7 +16,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<StatusState>) -> Result<HttpResponse, ApiError> {
     let snapshot = state.snapshot();
     if snapshot.is_ready() {
-        return Ok(ok());
+        return Ok(Probe::ok());
     }
     let why = match (&snapshot.docker.last_error, snapshot.docker.last_sync_at) {
         (Some(error), Some(at)) => format!("Docker is unreachable ({error}); last synced at {at}."),

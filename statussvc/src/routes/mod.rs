@@ -1,27 +1,53 @@
-//! Every route of the service, registered in one place ([`configure`]), so the
-//! server and the tests serve exactly the same thing.
+//! Every route of the service and its OpenAPI document, registered in one
+//! place ([`configure`]), so the server and the tests serve exactly the same
+//! thing and the document lists what is wired.
 
-use actix_web::{HttpResponse, Route, guard, middleware::from_fn, web};
-
-use crate::{
-    configuration::AppEnv,
-    error::ApiError,
-    metrics::{UNMATCHED, record},
+use actix_web::{middleware::from_fn, web};
+use service_kit::{
+    metrics::{HttpMetrics, record},
+    problem::RouteError,
+    routes as kit,
+    settings::AppEnv,
 };
+use utoipa::OpenApi;
 
-pub mod docs;
-pub mod health;
-pub mod metrics;
+use crate::error::ApiError;
+
+mod health;
 pub mod status;
-pub mod stream;
+mod stream;
 pub mod unavailable;
+
+/// The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]`s.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "statussvc",
+        description = "Live status of the assembly's containers, discovered through the Docker \
+            Engine API by label and kept current by its event stream. Requests are answered from \
+            memory. Errors are RFC 9457 `application/problem+json`."
+    ),
+    paths(
+        status::status,
+        stream::stream,
+        unavailable::unavailable,
+        health::readyz,
+    ),
+    components(schemas(unavailable::NoReplicaProblem)),
+    tags(
+        (name = "status", description = "Which replicas exist and whether they are up"),
+        (name = "gateway", description = "Answers the gateway shows on behalf of an app"),
+    )
+)]
+struct ApiDoc;
 
 /// Registers all routes. The OpenAPI document and Swagger UI exist only in
 /// development; in production those paths fall through to the 404 problem.
-pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv) {
+pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv, metrics: &HttpMetrics) {
+    let unavailable_route = metrics.route("/unavailable/{appName}");
     cfg.app_data(web::QueryConfig::default().error_handler(|err, _| ApiError::InvalidQuery(err.to_string()).into()))
-        .service(resource("/status", status::status))
-        .service(resource("/status/stream", stream::stream))
+        .service(kit::resource("/status", status::status, metrics.route("/status")))
+        .service(kit::resource("/status/stream", stream::stream, metrics.route("/status/stream")))
         // Every method an app might be sent: the gateway forwards the client's
         // method when it falls back here, and a POST to a down app deserves
         // the 503 too.
@@ -29,42 +55,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv) {
             web::resource("/unavailable/{appName}")
                 .route(web::route().guard(unavailable::methods()).to(unavailable::unavailable))
                 .default_service(web::to(|| async {
-                    Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow: unavailable::ALLOWED_METHODS })
+                    Err::<(), _>(RouteError::MethodNotAllowed { allow: unavailable::ALLOWED_METHODS })
                 }))
-                .wrap(from_fn(|req, next| record("/unavailable/{appName}", req, next))),
+                .wrap(from_fn(move |req, next| record(unavailable_route.clone(), req, next))),
         )
-        .service(resource("/healthz", health::healthz))
-        .service(resource("/readyz", health::readyz))
-        .service(resource("/metrics", metrics::metrics));
-    if env.is_development() {
-        docs::configure(cfg);
-    }
-    cfg.default_service(web::to(not_found).wrap(from_fn(|req, next| record(UNMATCHED, req, next))));
-}
-
-/// A GET (and HEAD) resource; any other method is a 405 problem with `Allow`.
-/// Its requests are counted under its pattern as the `route` label.
-fn resource<F, Args>(path: &'static str, handler: F) -> impl actix_web::dev::HttpServiceFactory
-where
-    F: actix_web::Handler<Args>,
-    Args: actix_web::FromRequest + 'static,
-    F::Output: actix_web::Responder + 'static,
-{
-    web::resource(path)
-        .route(read().to(handler))
-        .default_service(web::to(method_not_allowed))
-        .wrap(from_fn(move |req, next| record(path, req, next)))
-}
-
-/// GET or HEAD: actix answers HEAD with the GET headers and no body.
-fn read() -> Route {
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
-}
-
-async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" })
-}
-
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::UnknownPath)
+        .service(kit::resource("/readyz", health::readyz, metrics.route("/readyz")));
+    kit::configure_common(cfg, metrics, env, ApiDoc::openapi);
 }

@@ -4,9 +4,10 @@ use std::{collections::HashMap, sync::Mutex};
 
 use actix_web::{HttpResponse, http::header, web};
 use jiff::Timestamp;
+use service_kit::problem::Problem;
 
 use crate::{
-    error::{ApiError, Problem},
+    error::ApiError,
     report::{Filter, StatusReport},
     state::{Snapshot, StatusState},
 };

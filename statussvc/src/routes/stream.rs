@@ -11,11 +11,12 @@ use actix_web_lab::sse::{self, Sse};
 use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
 use serde::Serialize;
+use service_kit::problem::Problem;
 use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
 use utoipa::ToSchema;
 
 use crate::{
-    error::{ApiError, Problem},
+    error::ApiError,
     report::{DockerStatus, Filter, ServiceStatus, StatusReport},
     state::{Change, Published, StatusState},
 };

@@ -8,14 +8,18 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, guard, http::StatusCode, web};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use actix_web::{
+    HttpResponse, guard,
+    http::{StatusCode, header},
+    web,
+};
+use serde::{Deserialize, Serialize};
+use service_kit::problem::{self, Problem, excerpt};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    error::{ApiError, NoReplicaProblem, Problem},
-    model::{ContainerState, Health, Replica},
-    report::Summary,
+    error::ApiError,
+    model::{ContainerState, Health, Replica, Summary},
     state::{Snapshot, StatusState},
 };
 
@@ -24,6 +28,28 @@ pub const ALLOWED_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE";
 
 pub fn methods() -> guard::AnyGuard {
     guard::Any(guard::Get()).or(guard::Head()).or(guard::Post()).or(guard::Put()).or(guard::Patch()).or(guard::Delete())
+}
+
+/// What the gateway shows when no replica of an app can serve (503, or the 502
+/// or 504 it saw): a problem with the app's name and the counts behind it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "type": "urn:statussvc:problem:no-replica-available",
+    "title": "No replica available",
+    "status": 503,
+    "detail": "No storagesvc replica can serve right now: 3 known, 0 running. Retry after 5 s.",
+    "appName": "storagesvc",
+    "replicas": {"total": 3, "running": 0, "healthy": 0}
+}))]
+pub struct NoReplicaProblem {
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub problem: Problem,
+    /// The app that has no replica to serve.
+    pub app_name: String,
+    /// Its replicas as Docker last reported them.
+    pub replicas: Summary,
 }
 
 /// `RETRY_AFTER_SECS`, as app data.
@@ -72,11 +98,12 @@ pub async fn unavailable(
         Some(504) => StatusCode::GATEWAY_TIMEOUT,
         Some(_) => return Err(ApiError::InvalidParameter { name: "status", reason: "must be 502, 503 or 504" }),
     };
-    let app_name = crate::error::excerpt(&app_name);
-    Err(no_replica(&app_name, &state.snapshot(), retry_after.0, status))
+    let app_name = excerpt(&app_name);
+    let body = no_replica(&app_name, &state.snapshot(), retry_after.0, status);
+    Ok(problem::respond(status).insert_header((header::RETRY_AFTER, retry_after.0.as_secs().to_string())).json(body))
 }
 
-pub fn no_replica(app_name: &str, snapshot: &Snapshot, retry_after: Duration, status: StatusCode) -> ApiError {
+fn no_replica(app_name: &str, snapshot: &Snapshot, retry_after: Duration, status: StatusCode) -> NoReplicaProblem {
     let replicas: Vec<&Replica> = snapshot.replicas.iter().filter(|r| r.app_name == app_name).collect();
     let summary = Summary::of(replicas.iter().copied());
     let verdict = match status {
@@ -93,7 +120,11 @@ pub fn no_replica(app_name: &str, snapshot: &Snapshot, retry_after: Duration, st
         detail.push_str(" (Docker is unreachable; this is the last known state.)");
     }
     detail.push_str(&format!(" Retry after {} s.", retry_after.as_secs()));
-    ApiError::NoReplica { status, detail, app_name: app_name.to_owned(), replicas: summary, retry_after }
+    NoReplicaProblem {
+        problem: Problem::new(status, "urn:statussvc:problem:no-replica-available", "No replica available", detail),
+        app_name: app_name.to_owned(),
+        replicas: summary,
+    }
 }
 
 /// "2 exited, 1 running but unhealthy".
@@ -131,12 +162,9 @@ mod tests {
         c.health = Health::Unhealthy;
         let snapshot = Snapshot { replicas: vec![a, b, c, replica("other", "x")], ..Default::default() };
 
-        let ApiError::NoReplica { detail, replicas, .. } =
-            no_replica("storagesvc", &snapshot, Duration::from_secs(5), StatusCode::SERVICE_UNAVAILABLE)
-        else {
-            panic!("wrong error")
-        };
+        let answer = no_replica("storagesvc", &snapshot, Duration::from_secs(5), StatusCode::SERVICE_UNAVAILABLE);
 
+        let (detail, replicas) = (answer.problem.detail, answer.replicas);
         assert!(detail.contains("3 known, 2 exited, 1 running but unhealthy"), "{detail}");
         assert!(detail.contains("Docker is unreachable"), "default snapshot is disconnected: {detail}");
         assert_eq!((replicas.total, replicas.running, replicas.healthy), (3, 1, 0));
@@ -144,11 +172,8 @@ mod tests {
 
     #[test]
     fn detail_says_when_none_exists() {
-        let ApiError::NoReplica { detail, .. } =
-            no_replica("storagesvc", &Snapshot::default(), Duration::from_secs(5), StatusCode::SERVICE_UNAVAILABLE)
-        else {
-            panic!("wrong error")
-        };
-        assert!(detail.contains("none exists"), "{detail}");
+        let answer =
+            no_replica("storagesvc", &Snapshot::default(), Duration::from_secs(5), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(answer.problem.detail.contains("none exists"), "{}", answer.problem.detail);
     }
 }

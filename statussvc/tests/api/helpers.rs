@@ -2,35 +2,35 @@
 //! that removes every container a test created, even when the test fails.
 
 use std::{
-    collections::HashMap,
     fs::File,
+    ops::Deref,
     process::Command,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use reqwest::{Client, Response};
 use serde_json::Value;
-use statussvc::{configuration::Settings, startup::Application};
+pub use service_kit::testing::assert_problem;
+use service_kit::{
+    settings::FromEnv,
+    testing::{TestApp as KitApp, lookup},
+};
+use statussvc::{configuration::Settings, startup};
 
 /// The label key every test uses; each test picks a unique value (its app name).
 pub const LABEL: &str = "app.name";
 
-pub struct TestApp {
-    pub address: String,
-    pub client: Client,
+/// The service kit's test app, plus waiting on `/status`.
+pub struct TestApp(KitApp);
+
+impl Deref for TestApp {
+    type Target = KitApp;
+
+    fn deref(&self) -> &KitApp {
+        &self.0
+    }
 }
 
 impl TestApp {
-    pub async fn get(&self, path: &str) -> Response {
-        self.client.get(format!("{}{path}", self.address)).send().await.expect("request failed")
-    }
-
-    pub async fn get_json(&self, path: &str) -> Value {
-        let response = self.get(path).await;
-        assert_eq!(response.status(), 200, "GET {path}");
-        response.json().await.unwrap()
-    }
-
     /// Polls `/status?appName=<app>` until `ready` holds (20 s at most).
     pub async fn wait_for_status(&self, app: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -45,21 +45,13 @@ impl TestApp {
     }
 }
 
-/// Starts statussvc with `vars` on top of test defaults (port 0, loopback, fast resync).
+/// Starts statussvc with `vars` on top of test defaults (port 0, loopback, the
+/// daemon of this shell's `DOCKER_HOST`).
 pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
-    let mut env: HashMap<String, String> = [("PORT", "0"), ("HOST", "127.0.0.1"), ("RESYNC_INTERVAL_SECS", "30")]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    if let Ok(host) = std::env::var("DOCKER_HOST") {
-        env.insert("DOCKER_HOST".into(), host);
-    }
-    env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("valid test settings");
-    let app = Application::build(settings).expect("server starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.run_until_stopped());
-    TestApp { address, client: Client::new() }
+    let docker_host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let defaults = [("PORT", "0"), ("HOST", "127.0.0.1"), ("DOCKER_HOST", docker_host.as_str())];
+    let settings = Settings::from_lookup(lookup(&defaults, vars)).expect("valid test settings");
+    TestApp(KitApp::spawn(startup::build(settings).expect("server starts")))
 }
 
 /// statussvc connected to the real daemon, ready (first list done).

@@ -2,18 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, spawn_app_with};
-
-async fn assert_problem(response: reqwest::Response, status: u16) -> Value {
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["status"], status);
-    for member in ["type", "title", "detail"] {
-        assert!(body[member].as_str().is_some_and(|s| !s.is_empty()), "{member} in {body}");
-    }
-    body
-}
+use crate::helpers::{assert_problem, spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn bad_query_parameters_are_400_problem_json() {

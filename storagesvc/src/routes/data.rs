@@ -21,11 +21,16 @@ use actix_web::{
 };
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
+
+use service_kit::{
+    metrics::{HttpMetrics, UNMATCHED, record as record_request},
+    problem::{Problem, RouteError},
+    routes::resource,
+};
 
 use crate::{
-    error::{ApiError, Problem},
-    metrics::{HttpMetrics, UNMATCHED, record as record_request},
+    error::ApiError,
     store::{Body, Missing, Store},
 };
 
@@ -36,16 +41,16 @@ const RECORD_ROUTE: &str = "/data/{partitionKey}/{id}";
 pub fn scope(metrics: &HttpMetrics) -> actix_web::Scope {
     let (ids, record_route, unmatched) =
         (metrics.route(IDS_ROUTE), metrics.route(RECORD_ROUTE), metrics.route(UNMATCHED));
-    web::scope("/data").service(super::resource("", partitions, metrics.route("/data"))).default_service(
-        web::to(by_key).wrap(from_fn(move |req: actix_web::dev::ServiceRequest, next| {
+    web::scope("/data").service(resource("", partitions, metrics.route("/data"))).default_service(web::to(by_key).wrap(
+        from_fn(move |req: actix_web::dev::ServiceRequest, next| {
             let route = match keyed(req.match_info().unprocessed()) {
                 Some(Keyed::Partition(_)) => ids.clone(),
                 Some(Keyed::Record(..)) => record_route.clone(),
                 None => unmatched.clone(),
             };
             record_request(route, req, next)
-        })),
-    )
+        }),
+    ))
 }
 
 /// What a path under `/data` names, as raw (still percent-encoded) segments.
@@ -79,9 +84,9 @@ fn decode(segment: &str) -> Result<Cow<'_, str>, ApiError> {
 
 /// `/data/{partitionKey}` and `/data/{partitionKey}/{id}`.
 async fn by_key(req: HttpRequest, store: web::Data<Store>) -> Result<HttpResponse, ApiError> {
-    let keyed = keyed(req.match_info().unprocessed()).ok_or(ApiError::UnknownPath)?;
+    let keyed = keyed(req.match_info().unprocessed()).ok_or(RouteError::UnknownPath)?;
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return Err(ApiError::MethodNotAllowed);
+        return Err(RouteError::MethodNotAllowed { allow: RouteError::READ_ONLY }.into());
     }
     match keyed {
         Keyed::Partition(partition) => ids(&req, &store, &decode(partition)?),
@@ -104,26 +109,6 @@ pub struct IdList {
     pub ids: Vec<String>,
 }
 
-/// Documents the path parameters; `by_key` parses them from the path itself.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path, rename_all = "camelCase")]
-pub struct PartitionPath {
-    /// A partition key, e.g. `orders`.
-    #[param(example = "orders")]
-    pub partition_key: String,
-}
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path, rename_all = "camelCase")]
-pub struct RecordPath {
-    /// A partition key, e.g. `orders`.
-    #[param(example = "orders")]
-    pub partition_key: String,
-    /// A record id within the partition, e.g. `ord_20240`.
-    #[param(example = "ord_20240")]
-    pub id: String,
-}
-
 /// List the partitions.
 #[utoipa::path(
     get, path = "/data", tag = "data",
@@ -140,7 +125,9 @@ pub async fn partitions(req: HttpRequest, store: web::Data<Store>) -> HttpRespon
 
 /// List the record ids of a partition.
 #[utoipa::path(
-    get, path = "/data/{partitionKey}", tag = "data", params(PartitionPath),
+    get, path = "/data/{partitionKey}", tag = "data", params(
+        ("partitionKey" = String, Path, description = "A partition key", example = "orders"),
+    ),
     responses(
         (status = 200, description = "The partition's record ids, sorted", body = IdList,
             headers(("ETag" = String, description = "Strong entity tag of the body"),
@@ -157,7 +144,10 @@ pub fn ids(req: &HttpRequest, store: &Store, partition: &str) -> Result<HttpResp
 
 /// Get one record, exactly as stored.
 #[utoipa::path(
-    get, path = "/data/{partitionKey}/{id}", tag = "data", params(RecordPath),
+    get, path = "/data/{partitionKey}/{id}", tag = "data", params(
+        ("partitionKey" = String, Path, description = "A partition key", example = "orders"),
+        ("id" = String, Path, description = "A record id within the partition", example = "ord_20240"),
+    ),
     responses(
         (status = 200, description = "The stored record: any JSON value", body = serde_json::Value,
             headers(("ETag" = String, description = "Strong entity tag of the body"),

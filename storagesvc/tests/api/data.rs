@@ -34,7 +34,7 @@ async fn partition_ids_are_listed_sorted() {
 #[actix_web::test]
 async fn a_record_is_returned_as_stored() {
     let app = spawn_app().await;
-    let dataset: Value = serde_json::from_str(storagesvc::store::EMBEDDED_DATASET).unwrap();
+    let dataset: Value = serde_json::from_str(storagesvc::EMBEDDED_DATASET).unwrap();
 
     let response = app.get("/data/orders/ord_20240").await;
 

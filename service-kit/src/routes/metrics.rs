@@ -1,14 +1,13 @@
-//! `/metrics`: Prometheus text exposition of the service's registry.
+//! `/metrics`: the Prometheus text exposition of the service's registry.
 
 use actix_web::{HttpResponse, web};
 use prometheus::{Encoder, TextEncoder};
 
 use crate::metrics::HttpMetrics;
 
-/// Prometheus metrics: HTTP requests by route/method/status; per-app gauges
-/// `statussvc_replicas`, `statussvc_replicas_running`, `statussvc_replicas_healthy`;
-/// `statussvc_docker_connected`; counters of Docker events, resyncs, reconnects
-/// and failed connection attempts.
+/// Prometheus metrics: `<service>_http_requests_total` and
+/// `<service>_http_request_duration_seconds` by route, method and status, and
+/// the service's own series (the README lists them).
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", body = String,
         content_type = "text/plain; version=0.0.4")))]

@@ -1,8 +1,9 @@
-//! `storagesvc healthcheck`: the image's Docker `HEALTHCHECK`.
+//! `<service> healthcheck`: the images' Docker `HEALTHCHECK`.
 //!
-//! The runtime image has no shell and no curl, so the binary checks itself: one
-//! HTTP/1.1 GET of `/healthz` on loopback with a short timeout. This is a handful
-//! of lines on `std::net`, cheaper than linking an HTTP client into the image.
+//! The runtime images have no shell and no curl, so the binary checks itself:
+//! one HTTP/1.1 GET of `/healthz` on loopback with a short timeout. This is a
+//! handful of lines on `std::net`, cheaper than linking an HTTP client into
+//! the image.
 
 use std::{
     io::{Read, Write},

@@ -7,6 +7,9 @@
 //! request showed up in profiles. So each route gets a [`RouteMetrics`] where it
 //! is registered, with the series for its usual outcomes resolved up front;
 //! recording one of those is two atomic updates.
+//!
+//! The registry is the service's one registry: a service registers its own
+//! series into [`HttpMetrics::registry`], and `/metrics` encodes it all.
 
 use std::{sync::Arc, time::Instant};
 
@@ -27,6 +30,8 @@ const USUAL_METHODS: [Method; 2] = [Method::GET, Method::HEAD];
 const USUAL_STATUSES: [StatusCode; 4] =
     [StatusCode::OK, StatusCode::NOT_MODIFIED, StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED];
 
+/// The HTTP series of one service (`<namespace>_http_requests_total`,
+/// `<namespace>_http_request_duration_seconds`) and the registry they live in.
 #[derive(Clone)]
 pub struct HttpMetrics {
     registry: Registry,
