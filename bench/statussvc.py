@@ -36,43 +36,24 @@ Usage: bench/statussvc.py [--trials 40] [--rounds 5] [--seconds 3]
 import argparse
 import http.client
 import json
-import math
 import os
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+import common
+from harness.docker import build_fixture_image, docker, remove_matching
 
 RUN = str(os.getpid())
 MARK = f"statussvc.bench={RUN}"  # on every container we create, for cleanup
 APP = f"bench-{RUN}"  # the freshness trials' app; the load sets are APP-3, APP-50
 TAG = f"statussvc-bench-replica:{RUN}"
-FIXTURE = os.path.join(common.ROOT, "statussvc", "tests", "fixture", "replica.rs")
-DOCKERFILE = "FROM scratch\nCOPY replica /replica\nUSER 65532:65532\nENTRYPOINT [\"/replica\"]\n"
-
-
-def docker(*args):
-    out = subprocess.run(["docker", *args], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"docker {' '.join(args)} failed: {out.stderr.strip()}")
-    return out.stdout.strip()
-
-
-def build_image():
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["rustc", "--edition", "2024", "-O", "-C", "strip=symbols",
-                        "-C", "target-feature=+crt-static", "-o", os.path.join(tmp, "replica"),
-                        FIXTURE], check=True)
-        with open(os.path.join(tmp, "Dockerfile"), "w") as f:
-            f.write(DOCKERFILE)
-        docker("build", "--quiet", "--tag", TAG, tmp)
+SIZES = (3, 50)
 
 
 def start_containers(app, count):
@@ -87,15 +68,15 @@ def cleanup(svc):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leak containers
     if svc is not None:
         common.stop(svc)
+    remove_matching(f"label={MARK}")
     try:
-        ids = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={MARK}"],
-                             capture_output=True, text=True, timeout=60).stdout.split()
-        if ids:
-            subprocess.run(["docker", "rm", "-f", *ids], capture_output=True, timeout=300)
         subprocess.run(["docker", "rmi", "-f", TAG], capture_output=True, timeout=60)
     except subprocess.TimeoutExpired:
-        print(f"cleanup: the daemon did not answer; remove leftovers with: docker rm -f "
-              f"$(docker ps -aq --filter label={MARK}); docker rmi -f {TAG}", file=sys.stderr)
+        print(
+            f"cleanup: the daemon did not answer; remove leftovers with: docker rm -f "
+            f"$(docker ps -aq --filter label={MARK}); docker rmi -f {TAG}",
+            file=sys.stderr,
+        )
 
 
 def start_statussvc(cpu):
@@ -103,8 +84,11 @@ def start_statussvc(cpu):
     between free_port() and the bind (tests run here too): then try another."""
     for _ in range(3):
         port = common.free_port()
-        svc = common.start([os.path.join(common.ROOT, "target", "release", "statussvc")],
-                           {"PORT": str(port), "WORKERS": "1", "HOST": "127.0.0.1"}, cpu)
+        svc = common.start(
+            [os.path.join(common.ROOT, "target", "release", "statussvc")],
+            {"PORT": str(port), "WORKERS": "1", "HOST": "127.0.0.1"},
+            cpu,
+        )
         time.sleep(0.3)  # a failed bind exits at once; do not mistake a stranger for ours
         if svc.poll() is None:
             try:
@@ -163,15 +147,8 @@ def freshness(status, trials, batch=10):
                     sys.exit(f"/status did not show {name} exited within 10 s")
             samples.append((time.perf_counter() - t0) * 1e3)
         docker("rm", "-f", *names)
-        print(f"  freshness: {len(samples)}/{trials} trials, "
-              f"worst so far {max(samples):.1f} ms", flush=True)
+        print(f"  freshness: {len(samples)}/{trials} trials, worst so far {max(samples):.1f} ms", flush=True)
     return samples
-
-
-def percentile(values, q):
-    """Nearest rank: with fewer than 100 samples, p99 is the maximum."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def curl(url, cpu, socket_path=None, body=False):
@@ -208,6 +185,111 @@ def curl_reused(url, count, cpu, socket_path=None):
     return times[1:]  # the first pays for the connection
 
 
+def measure_load(port, args, load_cpu):
+    """wrk against /status with 3 and with 50 containers: per-size medians."""
+    url = {n: f"http://127.0.0.1:{port}/status?appName={APP}-{n}" for n in SIZES}
+    print(f"/status load: {args.rounds} rounds x {args.seconds}s, {args.connections} connections", flush=True)
+    med = common.rounds(
+        [str(n) for n in SIZES],
+        args.rounds,
+        lambda n: common.wrk(url[int(n)], args.seconds, args.connections, load_cpu),
+        warmup=lambda n: common.wrk(url[int(n)], 1, args.connections, load_cpu),
+    )
+    med.pop("paired")
+    return {int(n): m for n, m in med.items()}
+
+
+def comparison_urls(port, api, sock, load_cpu):
+    """(url, unix socket) per target: curl's floor (/healthz), /status and the one
+    Docker list call a per-request design pays, for each size."""
+    urls = {("healthz", 0): (f"http://127.0.0.1:{port}/healthz", None)}
+    for n in SIZES:
+        filters = urllib.parse.quote(json.dumps({"label": [f"app.name={APP}-{n}"]}))
+        docker_url = f"http://localhost/v{api}/containers/json?all=1&filters={filters}"
+        listed = json.loads(curl(docker_url, load_cpu, sock, body=True)[1])
+        if len(listed) != n:  # the daemon call returns the same containers /status shows
+            sys.exit(f"Docker listed {len(listed)} containers of {APP}-{n}, not {n}")
+        urls["status", n] = (f"http://127.0.0.1:{port}/status?appName={APP}-{n}", None)
+        urls["docker", n] = (docker_url, sock)
+    return urls
+
+
+def interleaved_p50(urls, repeats, measure):
+    """p50 per target of `measure(url, socket_path)` (a list of milliseconds),
+    `repeats` times, the targets' order alternating between repeats."""
+    targets = list(urls)
+    times = {t: [] for t in targets}
+    for i in range(repeats):
+        for t in targets if i % 2 == 0 else reversed(targets):
+            times[t] += measure(*urls[t])
+    return {t: statistics.median(v) for t, v in times.items()}
+
+
+def measure_new_connections(urls, calls, load_cpu):
+    """p50 of one curl process per call."""
+    print(f"curl: {calls} calls each to /healthz, /status and the Docker API", flush=True)
+    return interleaved_p50(urls, calls, lambda url, sock: [curl(url, load_cpu, sock)[0]])
+
+
+def measure_keepalive(urls, load_cpu, batches=10, per_batch=21):
+    """p50 of calls on one reused connection per batch."""
+    print(f"keep-alive: {batches} x {per_batch - 1} reused-connection calls each", flush=True)
+    return interleaved_p50(urls, batches, lambda url, sock: curl_reused(url, per_batch, load_cpu, sock))
+
+
+def report(fresh, med, curl_p50, ka_p50, rss):
+    p50, p99, worst = (common.percentile(fresh, q) for q in (50, 99, 100))
+    speedup = {n: ka_p50["docker", n] / ka_p50["status", n] for n in SIZES}
+    curl_speedup = {n: curl_p50["docker", n] / curl_p50["status", n] for n in SIZES}
+    rps_ratio = med[3]["rps"] / med[50]["rps"]
+    print()
+    print(
+        "| containers | wrk req/s | wrk p50 | wrk p99 | /status p50 (keep-alive) "
+        "| Docker list p50 (keep-alive) | Docker / status | /status p50 (curl) "
+        "| Docker list p50 (curl) | Docker / status (curl) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n in SIZES:
+        m = med[n]
+        print(
+            f"| {n} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms "
+            f"| {ka_p50['status', n]:.3f} ms | {ka_p50['docker', n]:.3f} ms | {speedup[n]:.1f}x "
+            f"| {curl_p50['status', n]:.3f} ms | {curl_p50['docker', n]:.3f} ms "
+            f"| {curl_speedup[n]:.1f}x |"
+        )
+    print(
+        f"\nfreshness (kill returned -> /status exited), n={len(fresh)}: "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms (target p99 < 100)"
+    )
+    print(
+        f"curl floor (GET /healthz p50): {ka_p50['healthz', 0]:.3f} ms on a reused connection, "
+        f"{curl_p50['healthz', 0]:.3f} ms with a new one"
+    )
+    print(
+        f"Docker list / /status at p50, keep-alive: {speedup[3]:.1f}x (3), {speedup[50]:.1f}x (50) "
+        f"(target >= 20); with curl: {curl_speedup[3]:.1f}x, {curl_speedup[50]:.1f}x"
+    )
+    print(f"req/s 3 / 50 containers: {rps_ratio:.2f}x (target <= 1.5)")
+    print(f"statussvc peak RSS: {rss:.1f} MiB (target < 20)")
+    print(
+        json.dumps(
+            {
+                "freshness_p50_ms": round(p50, 2),
+                "freshness_p99_ms": round(p99, 2),
+                "freshness_max_ms": round(worst, 2),
+                "trials": len(fresh),
+                **{f"{k}_{n}": round(v, 3) for n, m in med.items() for k, v in m.items()},
+                **{f"{kind}_curl_p50_ms" + (f"_{n}" if n else ""): round(v, 3) for (kind, n), v in curl_p50.items()},
+                **{f"{kind}_keepalive_p50_ms_{n}": round(v, 3) for (kind, n), v in ka_p50.items()},
+                **{f"docker_over_status_{n}": round(v, 1) for n, v in speedup.items()},
+                **{f"docker_over_status_curl_{n}": round(v, 1) for n, v in curl_speedup.items()},
+                "rps_3_over_50": round(rps_ratio, 3),
+                "peak_rss_mib": round(rss, 1),
+            }
+        )
+    )
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=40, help="docker kills timed (at least 30)")
@@ -221,12 +303,12 @@ def main():
     common.need("docker", "wrk", "curl", "rustc", "cargo")
     try:
         api = docker("version", "--format", "{{.Server.APIVersion}}")
-    except RuntimeError as e:
+    except AssertionError as e:
         sys.exit(f"the Docker daemon is required: {e}")
     host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     if not host.startswith("unix://"):
         sys.exit(f"DOCKER_HOST must be a unix socket for the curl comparison, not {host}")
-    sock = host[len("unix://"):]
+    sock = host[len("unix://") :]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below
 
     print("building release binary and fixture image …", flush=True)
@@ -234,97 +316,22 @@ def main():
     server_cpu, load_cpu = common.cpus()
     svc = None
     try:
-        build_image()
+        build_fixture_image(TAG, healthcheck=False)
         svc, port = start_statussvc(server_cpu)
         status = Status(svc, port)
-        sizes = (3, 50)
-        print(f"starting {sum(sizes)} load containers …", flush=True)
-        for n in sizes:
+        print(f"starting {sum(SIZES)} load containers …", flush=True)
+        for n in SIZES:
             status.wait(f"{APP}-{n}", start_containers(f"{APP}-{n}", n), "running")
-
         print(f"freshness: {args.trials} kills", flush=True)
         fresh = freshness(status, args.trials)
-
-        status_url = {n: f"http://127.0.0.1:{port}/status?appName={APP}-{n}" for n in sizes}
-        filters = {n: urllib.parse.quote(json.dumps({"label": [f"app.name={APP}-{n}"]})) for n in sizes}
-        docker_url = {n: f"http://localhost/v{api}/containers/json?all=1&filters={filters[n]}"
-                      for n in sizes}
-        for n in sizes:  # the daemon call returns the same containers /status shows
-            listed = json.loads(curl(docker_url[n], load_cpu, sock, body=True)[1])
-            if len(listed) != n:
-                sys.exit(f"Docker listed {len(listed)} containers of {APP}-{n}, not {n}")
-
-        print(f"/status load: {args.rounds} rounds x {args.seconds}s, "
-              f"{args.connections} connections", flush=True)
-        names = [str(n) for n in sizes]
-        med = common.rounds(
-            names, args.rounds,
-            lambda n: common.wrk(status_url[int(n)], args.seconds, args.connections, load_cpu),
-            warmup=lambda n: common.wrk(status_url[int(n)], 1, args.connections, load_cpu))
-
-        print(f"curl: {args.calls} calls each to /healthz, /status and Docker API v{api}", flush=True)
-        urls = {("healthz", 0): (f"http://127.0.0.1:{port}/healthz", None)}  # curl's own floor
-        for n in sizes:
-            urls["status", n], urls["docker", n] = (status_url[n], None), (docker_url[n], sock)
-        targets = list(urls)
-        times = {t: [] for t in targets}
-        for i in range(args.calls):
-            for t in targets if i % 2 == 0 else reversed(targets):
-                url, socket_path = urls[t]
-                times[t].append(curl(url, load_cpu, socket_path)[0])
-        curl_p50 = {t: statistics.median(v) for t, v in times.items()}
-
-        batches, per_batch = 10, 21
-        print(f"keep-alive: {batches} x {per_batch - 1} reused-connection calls each to /status "
-              f"and Docker API v{api}", flush=True)
-        keys = [("healthz", 0)] + [(kind, n) for n in sizes for kind in ("status", "docker")]
-        ka_times = {t: [] for t in keys}
-        for i in range(batches):
-            for kind, n in keys if i % 2 == 0 else reversed(keys):
-                if kind == "healthz":  # curl's own floor on a reused connection
-                    ka_times[kind, n] += curl_reused(f"http://127.0.0.1:{port}/healthz", per_batch, load_cpu)
-                elif kind == "status":
-                    ka_times[kind, n] += curl_reused(status_url[n], per_batch, load_cpu)
-                else:
-                    ka_times[kind, n] += curl_reused(docker_url[n], per_batch, load_cpu, sock)
-        ka_p50 = {t: statistics.median(v) for t, v in ka_times.items()}
+        med = measure_load(port, args, load_cpu)
+        urls = comparison_urls(port, api, sock, load_cpu)
+        curl_p50 = measure_new_connections(urls, args.calls, load_cpu)
+        ka_p50 = measure_keepalive(urls, load_cpu)
         rss = common.peak_rss_mib(svc.pid)
     finally:
         cleanup(svc)
-
-    p50, p99, worst = (percentile(fresh, q) for q in (50, 99, 100))
-    speedup = {n: ka_p50["docker", n] / ka_p50["status", n] for n in sizes}
-    curl_speedup = {n: curl_p50["docker", n] / curl_p50["status", n] for n in sizes}
-    rps_ratio = med["3"]["rps"] / med["50"]["rps"]
-    print()
-    print("| containers | wrk req/s | wrk p50 | wrk p99 | /status p50 (keep-alive) "
-          "| Docker list p50 (keep-alive) | Docker / status | /status p50 (curl) "
-          "| Docker list p50 (curl) | Docker / status (curl) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for n in sizes:
-        m = med[str(n)]
-        print(f"| {n} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms "
-              f"| {ka_p50['status', n]:.3f} ms | {ka_p50['docker', n]:.3f} ms | {speedup[n]:.1f}x "
-              f"| {curl_p50['status', n]:.3f} ms | {curl_p50['docker', n]:.3f} ms "
-              f"| {curl_speedup[n]:.1f}x |")
-    print(f"\nfreshness (kill returned -> /status exited), n={len(fresh)}: "
-          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms (target p99 < 100)")
-    print(f"curl floor (GET /healthz p50): {ka_p50['healthz', 0]:.3f} ms on a reused connection, "
-          f"{curl_p50['healthz', 0]:.3f} ms with a new one")
-    print(f"Docker list / /status at p50, keep-alive: {speedup[3]:.1f}x (3), {speedup[50]:.1f}x (50) "
-          f"(target >= 20); with curl: {curl_speedup[3]:.1f}x, {curl_speedup[50]:.1f}x")
-    print(f"req/s 3 / 50 containers: {rps_ratio:.2f}x (target <= 1.5)")
-    print(f"statussvc peak RSS: {rss:.1f} MiB (target < 20)")
-    print(json.dumps({
-        "freshness_p50_ms": round(p50, 2), "freshness_p99_ms": round(p99, 2),
-        "freshness_max_ms": round(worst, 2), "trials": len(fresh),
-        **{f"{k}_{n}": round(v, 3) for n, m in med.items() for k, v in m.items()},
-        **{f"{kind}_curl_p50_ms" + (f"_{n}" if n else ""): round(v, 3)
-           for (kind, n), v in curl_p50.items()},
-        **{f"{kind}_keepalive_p50_ms_{n}": round(v, 3) for (kind, n), v in ka_p50.items()},
-        **{f"docker_over_status_{n}": round(v, 1) for n, v in speedup.items()},
-        **{f"docker_over_status_curl_{n}": round(v, 1) for n, v in curl_speedup.items()},
-        "rps_3_over_50": round(rps_ratio, 3), "peak_rss_mib": round(rss, 1)}))
+    report(fresh, med, curl_p50, ka_p50, rss)
 
 
 if __name__ == "__main__":

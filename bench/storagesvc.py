@@ -16,9 +16,23 @@ import sys
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
+import common
 
 PATH = "/data/orders/ord_20240"
+
+
+def start_target(name, cmd, env, cpu):
+    """A server on a free port, ready; returns (process, port)."""
+    port = common.free_port()
+    proc = common.start(cmd, {"PORT": str(port), "WORKERS": "1", "HOST": "127.0.0.1", **env}, cpu)
+    try:
+        common.wait_http(
+            f"http://127.0.0.1:{port}/healthz" if name != "baseline" else f"http://127.0.0.1:{port}/", process=proc
+        )
+    except BaseException:
+        common.stop(proc)
+        raise
+    return proc, port
 
 
 def main():
@@ -26,6 +40,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--compare", metavar="BINARY", help="another storagesvc build to measure in the same run")
     args = ap.parse_args()
     common.need("wrk", "cargo")
 
@@ -34,44 +49,66 @@ def main():
     server_cpu, load_cpu = common.cpus()
     target = os.path.join(common.ROOT, "target", "release")
 
-    svc_port, base_port = common.free_port(), common.free_port()
-    svc = common.start([os.path.join(target, "storagesvc")],
-                       {"PORT": str(svc_port), "WORKERS": "1", "HOST": "127.0.0.1"}, server_cpu)
-    common.wait_http(f"http://127.0.0.1:{svc_port}/healthz")
-    with urllib.request.urlopen(f"http://127.0.0.1:{svc_port}{PATH}") as r:
-        body_bytes = len(r.read())
-    base = common.start([os.path.join(target, "examples", "bench_baseline")],
-                        {"PORT": str(base_port), "WORKERS": "1", "BODY_BYTES": str(body_bytes)}, server_cpu)
-    common.wait_http(f"http://127.0.0.1:{base_port}/")
-    urls = {"storagesvc": f"http://127.0.0.1:{svc_port}{PATH}",
-            "baseline": f"http://127.0.0.1:{base_port}{PATH}"}
+    procs = {}
     try:
-        print(f"{args.rounds} rounds x {args.seconds}s, {args.connections} connections, "
-              f"body {body_bytes} bytes", flush=True)
-        pids = {"storagesvc": svc.pid, "baseline": base.pid}
+        procs["storagesvc"] = start_target("storagesvc", [os.path.join(target, "storagesvc")], {}, server_cpu)
+        with urllib.request.urlopen(f"http://127.0.0.1:{procs['storagesvc'][1]}{PATH}") as r:
+            body_bytes = len(r.read())
+        procs["baseline"] = start_target(
+            "baseline",
+            [os.path.join(target, "examples", "bench_baseline")],
+            {"BODY_BYTES": str(body_bytes)},
+            server_cpu,
+        )
+        if args.compare:
+            procs["compared"] = start_target("compared", [os.path.abspath(args.compare)], {}, server_cpu)
+        names = ["baseline", *(n for n in procs if n != "baseline")]
+        urls = {name: f"http://127.0.0.1:{procs[name][1]}{PATH}" for name in names}
+        print(
+            f"{args.rounds} rounds x {args.seconds}s, {args.connections} connections, body {body_bytes} bytes",
+            flush=True,
+        )
         med = common.rounds(
-            list(urls), args.rounds,
-            lambda name: common.wrk(urls[name], args.seconds, args.connections, load_cpu, server_pid=pids[name]),
-            warmup=lambda name: common.wrk(urls[name], 1, args.connections, load_cpu))
-        rss = common.peak_rss_mib(svc.pid)
+            names,
+            args.rounds,
+            lambda name: common.wrk(
+                urls[name], args.seconds, args.connections, load_cpu, server_pid=procs[name][0].pid
+            ),
+            warmup=lambda name: common.wrk(urls[name], 1, args.connections, load_cpu),
+        )
+        rss = common.peak_rss_mib(procs["storagesvc"][0].pid)
     finally:
-        common.stop(svc)
-        common.stop(base)
+        for proc, _ in procs.values():
+            common.stop(proc)
 
-    ratio = med["storagesvc"]["rps"] / med["baseline"]["rps"]
+    paired = med.pop("paired")
+    ratio = paired["storagesvc"]
     cpu_ratio = med["baseline"]["cpu_us_per_req"] / med["storagesvc"]["cpu_us_per_req"]
     print()
-    print("| target | req/s (median) | p50 | p99 | server CPU per request |")
-    print("|---|---|---|---|---|")
-    for name in urls:
+    print("| target | req/s (median) | p50 | p99 | server CPU per request | req/s / baseline (paired) |")
+    print("|---|---|---|---|---|---|")
+    for name in names:
         m = med[name]
-        print(f"| {name} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms "
-              f"| {m['cpu_us_per_req']:.1f} µs |")
-    print(f"\nstoragesvc / baseline requests/s: {ratio:.2f}x (target >= 0.90); "
-          f"by server CPU per request: {cpu_ratio:.2f}x")
+        print(
+            f"| {name} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms "
+            f"| {m['cpu_us_per_req']:.1f} µs | {paired[name]:.2f}x |"
+        )
+    print(
+        f"\nstoragesvc / baseline requests/s (median of per-round ratios): {ratio:.2f}x (target >= 0.90); "
+        f"by server CPU per request: {cpu_ratio:.2f}x"
+    )
     print(f"storagesvc peak RSS: {rss:.1f} MiB (target < 15)")
-    print(json.dumps({"ratio": round(ratio, 3), "cpu_ratio": round(cpu_ratio, 3), "peak_rss_mib": round(rss, 1), **{
-        f"{k}_{n}": round(v, 3) for n, m in med.items() for k, v in m.items()}}))
+    print(
+        json.dumps(
+            {
+                "ratio": round(ratio, 3),
+                "cpu_ratio": round(cpu_ratio, 3),
+                "peak_rss_mib": round(rss, 1),
+                **{f"paired_{n}": round(v, 3) for n, v in paired.items()},
+                **{f"{k}_{n}": round(v, 3) for n, m in med.items() for k, v in m.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 files and the Traefik labels against the official JSON schemas; Dockerfiles
 against hadolint; the hardening every container of ours must have."""
 
-import copy
 import os
 import re
 
@@ -10,8 +9,10 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, compose_command, load_yaml, read_env_file, run
-from labels import to_dynamic
+from harness import ROOT
+from harness.compose import Assembly, read_env_file
+from harness.labels import to_dynamic
+from harness.proc import run
 
 OURS = ("storagesvc", "statussvc")
 
@@ -20,8 +21,12 @@ def validator_class(schema_doc):
     """The draft a schema declares; compose-spec.json spells draft-07's URI in a
     form (https, no `#`) that jsonschema's lookup does not recognise."""
     declared = schema_doc.get("$schema", "")
-    for marker, cls in (("draft-07", jsonschema.Draft7Validator), ("2019-09", jsonschema.Draft201909Validator),
-                        ("2020-12", jsonschema.Draft202012Validator), ("draft-04", jsonschema.Draft4Validator)):
+    for marker, cls in (
+        ("draft-07", jsonschema.Draft7Validator),
+        ("2019-09", jsonschema.Draft201909Validator),
+        ("2020-12", jsonschema.Draft202012Validator),
+        ("draft-04", jsonschema.Draft4Validator),
+    ):
         if marker in declared:
             return cls
     return jsonschema.validators.validator_for(schema_doc)
@@ -33,36 +38,14 @@ def validate(instance, schema_doc):
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
 
 
-# Traefik 3.7 options that the published file-provider schema predates, and that
-# the gateway needs (a replica killed mid-request must cost no client a failed
-# request). They are added to the official schema here, typed, rather than
-# ignored: everything else must match the schema as published.
-TRAEFIK_37_ADDITIONS = {
-    # https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/retry/
-    ("retryMiddleware", "status"): {
-        "type": "array", "items": {"type": "string", "pattern": "^[1-5][0-9]{2}(-[1-5][0-9]{2})?$"}},
-    ("retryMiddleware", "maxRequestBodyBytes"): {"type": "integer", "minimum": -1},
-    # https://doc.traefik.io/traefik/reference/routing-configuration/http/load-balancing/service/
-    ("httpLoadBalancerService", "passiveHealthCheck"): {
-        "type": "object", "additionalProperties": False,
-        "properties": {"failureWindow": {"type": "string"}, "maxFailedAttempts": {"type": "integer"}}},
-}
-
-
-def file_provider_schema(schema):
-    """The official file-provider schema plus TRAEFIK_37_ADDITIONS."""
-    doc = copy.deepcopy(schema("traefik-v3-file-provider.json"))
-    for (definition, name), spec in TRAEFIK_37_ADDITIONS.items():
-        properties = doc["definitions"][definition]["properties"]
-        assert name not in properties, f"the published schema now has {definition}.{name}: drop the addition"
-        properties[name] = spec
-    return doc
+def load_yaml(relative):
+    with open(os.path.join(ROOT, relative)) as f:
+        return yaml.safe_load(f)
 
 
 def interpolated(env_file):
     """The compose file as compose itself reads it with this env file."""
-    result = run(compose_command() + ["--env-file", env_file, "config"], env={**os.environ, "PWD": ROOT})
-    return yaml.safe_load(result.stdout)
+    return Assembly(env_file).config()
 
 
 def test_compose_file_validates_against_the_compose_specification(schema):
@@ -72,7 +55,7 @@ def test_compose_file_validates_against_the_compose_specification(schema):
 
 
 def test_compose_file_validates_after_interpolation(schema):
-    config = interpolated(os.path.join(ROOT, ".env.dev"))
+    config = interpolated(".env.dev")
     config.pop("version", None)  # docker-compose 1.29 adds one when printing
     validate(config, schema("compose-spec.json"))
 
@@ -81,17 +64,17 @@ def test_traefik_static_configuration_validates(schema):
     validate(load_yaml("traefik/traefik.yml"), schema("traefik-v3.json"))
 
 
-def test_traefik_dynamic_configuration_validates(schema):
+def test_traefik_dynamic_configuration_validates(file_provider_schema):
     directory = os.path.join(ROOT, "traefik", "dynamic")
     files = sorted(f for f in os.listdir(directory) if f.endswith((".yml", ".yaml")))
     assert files
     for name in files:
-        validate(load_yaml(os.path.join("traefik", "dynamic", name)), file_provider_schema(schema))
+        validate(load_yaml(os.path.join("traefik", "dynamic", name)), file_provider_schema)
 
 
-def test_traefik_labels_as_dynamic_configuration_validate(schema):
-    file_provider = file_provider_schema(schema)
-    config = interpolated(os.path.join(ROOT, ".env.dev"))
+def test_traefik_labels_as_dynamic_configuration_validate(file_provider_schema):
+    file_provider = file_provider_schema
+    config = interpolated(".env.dev")
     checked = 0
     for name, service in config["services"].items():
         labels = service.get("labels", {})
@@ -103,20 +86,24 @@ def test_traefik_labels_as_dynamic_configuration_validate(schema):
     assert checked == 3, "traefik, statussvc and storagesvc carry Traefik labels"
 
 
-@pytest.mark.parametrize("label,value", [
-    ("traefik.http.middlewares.r.retry.atempts", "3"),  # misspelt option
-    ("traefik.http.middlewares.r.retry.status", "5xx"),  # an addition, wrongly typed
-    ("traefik.http.services.s.loadbalancer.passivehealthcheck.maxfailures", "1"),
-])
-def test_label_conversion_is_strict(schema, label, value):
+@pytest.mark.parametrize(
+    "label,value",
+    [
+        ("traefik.http.middlewares.r.retry.atempts", "3"),  # misspelt option
+        ("traefik.http.middlewares.r.retry.status", "5xx"),  # an addition, wrongly typed
+        ("traefik.http.services.s.loadbalancer.passivehealthcheck.maxfailures", "1"),
+    ],
+)
+def test_label_conversion_is_strict(file_provider_schema, label, value):
     """The check above can fail."""
-    file_provider = file_provider_schema(schema)
-    with pytest.raises(Exception):
+    file_provider = file_provider_schema
+    # An unknown key fails the conversion (KeyError); a wrongly typed value the schema.
+    with pytest.raises((KeyError, AssertionError)):
         validate(to_dynamic({label: value}, file_provider, "x"), file_provider)
 
 
 def test_production_env_refuses_to_start_without_dashboard_users():
-    result = run(compose_command() + ["--env-file", os.path.join(ROOT, ".env"), "config"], check=False)
+    result = Assembly(".env").compose("config", check=False)
     assert result.returncode != 0
     assert "DASHBOARD_USERS" in result.stdout + result.stderr
 
@@ -124,7 +111,7 @@ def test_production_env_refuses_to_start_without_dashboard_users():
 def test_development_dashboard_hash_reaches_the_label_intact():
     expected = read_env_file(".env.dev")["DASHBOARD_USERS"]
     assert expected.startswith("dev:$2")
-    config = interpolated(os.path.join(ROOT, ".env.dev"))
+    config = interpolated(".env.dev")
     label = config["services"]["traefik"]["labels"]["traefik.http.middlewares.dashboard-auth.basicauth.users"]
     assert label.replace("$$", "$") == expected
 
@@ -181,8 +168,16 @@ def test_dockerfiles_pass_hadolint(dockerfile):
 def test_local_images_have_the_shape_of_the_shipped_dockerfile(name, images):
     """scripts/build-images.sh reuses the runtime stage verbatim; prove the result."""
     image = images[f"{name.upper()}_IMAGE"]
-    inspected = run(["docker", "image", "inspect", image, "--format",
-                     "{{json .Config.User}} {{json .Config.Entrypoint}} {{json .Config.Healthcheck.Test}}"])
+    inspected = run(
+        [
+            "docker",
+            "image",
+            "inspect",
+            image,
+            "--format",
+            "{{json .Config.User}} {{json .Config.Entrypoint}} {{json .Config.Healthcheck.Test}}",
+        ]
+    )
     user, entrypoint, healthcheck = inspected.stdout.split()
     with open(os.path.join(ROOT, name, "Dockerfile")) as f:
         runtime = f.read().split("AS runtime", 1)[1]

@@ -13,12 +13,11 @@ Two documented exceptions, both narrower runs rather than skipped checks:
 
 import os
 import subprocess
-import time
-import urllib.request
 
 import pytest
 
-from conftest import ROOT, free_port, run
+from harness import ROOT
+from harness.proc import free_port, run, stop, wait_http
 
 
 def binary(name):
@@ -36,25 +35,26 @@ def service(request):
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "APP_ENV": "development", "RUST_LOG": "warn"}
     proc = subprocess.Popen([binary(name)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 20
-    while True:
-        try:
-            if urllib.request.urlopen(f"{base}/readyz", timeout=1).status == 200:
-                break
-        except Exception:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail(f"{name} did not become ready: {proc.stderr.read().decode()}")
-        time.sleep(0.1)
+    try:
+        wait_http(f"{base}/readyz", process=proc)
+    except AssertionError as error:
+        stop(proc)
+        pytest.fail(f"{name} did not become ready ({error}): {proc.stderr.read().decode()}")
     yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop(proc)
 
 
 def schemathesis(base, *args):
-    cmd = ["schemathesis", "run", f"{base}/openapi.json", "--checks", "all",
-           "--max-examples", os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "40"), *args]
+    cmd = [
+        "schemathesis",
+        "run",
+        f"{base}/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "40"),
+        *args,
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "passed" in result.stdout
@@ -77,5 +77,14 @@ def test_statussvc_no_replica_answers_conform_to_the_document(service):
 
 @pytest.mark.parametrize("service", ["statussvc"], indirect=True)
 def test_statussvc_event_stream_conforms_to_the_document(service):
-    schemathesis(service, "--include-path", "/status/stream", "--phases", "examples,fuzzing",
-                 "--max-examples", "5", "--request-timeout", "3")
+    schemathesis(
+        service,
+        "--include-path",
+        "/status/stream",
+        "--phases",
+        "examples,fuzzing",
+        "--max-examples",
+        "5",
+        "--request-timeout",
+        "3",
+    )

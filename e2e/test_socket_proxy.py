@@ -10,32 +10,50 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT, free_port, run
+from harness import ROOT
+from harness.proc import free_port, run, wait_http
 
 
 @pytest.fixture(scope="module")
 def proxy(images):
     port = free_port()
     name = f"socket-proxy-policy-test-{os.getpid()}"
-    run(["docker", "run", "--detach", "--name", name,
-         "--read-only", "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE",
-         "--security-opt", "no-new-privileges:true", "--user", "0:0",
-         "--tmpfs", "/data", "--tmpfs", "/config",
-         "--volume", "/var/run/docker.sock:/var/run/docker.sock:ro",
-         "--volume", f"{os.path.join(ROOT, 'socket-proxy', 'Caddyfile')}:/etc/caddy/Caddyfile:ro",
-         "--publish", f"127.0.0.1:{port}:2375", images["SOCKET_PROXY_IMAGE"]])
+    run(
+        [
+            "docker",
+            "run",
+            "--detach",
+            "--name",
+            name,
+            "--read-only",
+            "--cap-drop",
+            "ALL",
+            "--cap-add",
+            "NET_BIND_SERVICE",
+            "--security-opt",
+            "no-new-privileges:true",
+            "--user",
+            "0:0",
+            "--tmpfs",
+            "/data",
+            "--tmpfs",
+            "/config",
+            "--volume",
+            "/var/run/docker.sock:/var/run/docker.sock:ro",
+            "--volume",
+            f"{os.path.join(ROOT, 'socket-proxy', 'Caddyfile')}:/etc/caddy/Caddyfile:ro",
+            "--publish",
+            f"127.0.0.1:{port}:2375",
+            images["SOCKET_PROXY_IMAGE"],
+        ]
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/_ping", timeout=1).read()
-                break
-            except Exception:
-                if time.time() > deadline:
-                    logs = run(["docker", "logs", name], check=False)
-                    pytest.fail(f"socket proxy did not start:\n{logs.stdout}{logs.stderr}")
-                time.sleep(0.2)
+        try:
+            wait_http(f"{base}/_ping")
+        except AssertionError:
+            logs = run(["docker", "logs", name], check=False)
+            pytest.fail(f"socket proxy did not start:\n{logs.stdout}{logs.stderr}")
         yield base
     finally:
         run(["docker", "rm", "--force", name], check=False)
@@ -52,10 +70,17 @@ def status(url, method="GET", body=None):
         return error.code, error.read()
 
 
-@pytest.mark.parametrize("path", [
-    "/_ping", "/version", "/v1.41/version", "/containers/json?all=1", "/v1.41/containers/json",
-    f"/events?since=0&until={int(time.time())}&filters=%7B%22type%22%3A%5B%22container%22%5D%7D",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_ping",
+        "/version",
+        "/v1.41/version",
+        "/containers/json?all=1",
+        "/v1.41/containers/json",
+        f"/events?since=0&until={int(time.time())}&filters=%7B%22type%22%3A%5B%22container%22%5D%7D",
+    ],
+)
 def test_reads_are_allowed(proxy, path):
     code, _ = status(proxy + path)
     assert code == 200, path
@@ -63,24 +88,28 @@ def test_reads_are_allowed(proxy, path):
 
 def test_inspecting_a_container_is_allowed(proxy):
     code, body = status(proxy + "/containers/json?all=1")
+    assert code == 200
     first = json.loads(body)[0]["Id"]
     assert status(f"{proxy}/v1.41/containers/{first}/json")[0] == 200
 
 
-@pytest.mark.parametrize("method,path", [
-    ("POST", "/v1.41/containers/create"),
-    ("POST", "/containers/anything/kill"),
-    ("POST", "/containers/anything/stop"),
-    ("DELETE", "/containers/anything"),
-    ("PUT", "/containers/anything/archive"),
-    ("POST", "/_ping"),
-    ("GET", "/info"),
-    ("GET", "/images/json"),
-    ("GET", "/v1.41/containers/anything/logs"),
-    ("GET", "/containers/anything/top"),
-    ("GET", "/networks"),
-    ("GET", "/v1.41/containers/json/../../info"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("POST", "/v1.41/containers/create"),
+        ("POST", "/containers/anything/kill"),
+        ("POST", "/containers/anything/stop"),
+        ("DELETE", "/containers/anything"),
+        ("PUT", "/containers/anything/archive"),
+        ("POST", "/_ping"),
+        ("GET", "/info"),
+        ("GET", "/images/json"),
+        ("GET", "/v1.41/containers/anything/logs"),
+        ("GET", "/containers/anything/top"),
+        ("GET", "/networks"),
+        ("GET", "/v1.41/containers/json/../../info"),
+    ],
+)
 def test_everything_else_is_forbidden(proxy, method, path):
     code, body = status(proxy + path, method=method, body=b"{}" if method in ("POST", "PUT") else None)
     assert code == 403, f"{method} {path} -> {code}"

@@ -11,6 +11,7 @@
 # Writes target/images.env: the variables that make docker-compose use them.
 # Usage: scripts/build-images.sh
 set -euo pipefail
+# shellcheck source=scripts/prereqs.sh
 source "$(dirname "${BASH_SOURCE[0]}")/prereqs.sh"
 cd "$ROOT"
 

@@ -22,6 +22,8 @@ need python3 "Debian: apt-get install python3"
 need socat "Debian: apt-get install socat"
 need curl "Debian: apt-get install curl"
 
+# COMPOSE is for the scripts that source this file.
+# shellcheck disable=SC2034
 if command -v docker-compose >/dev/null 2>&1; then
   COMPOSE=(docker-compose)
 elif docker compose version >/dev/null 2>&1; then

@@ -4,7 +4,7 @@
 #   scripts/test.sh
 #
 # 1. checks prerequisites and installs the Python tools into .venv (prereqs.sh);
-# 2. formatting and clippy;
+# 2. formatting and lints: rustfmt and clippy; ruff and shellcheck;
 # 3. the workspace's unit and integration tests (statussvc's against the real
 #    Docker daemon: no daemon is a failure, never a skip);
 # 4. builds the images locally (build-images.sh);
@@ -12,6 +12,7 @@
 #    proxy's policy, schemathesis against both OpenAPI documents, and the
 #    shipped docker-compose.yml end to end through the real Traefik.
 set -euo pipefail
+# shellcheck source=scripts/prereqs.sh
 source "$(dirname "${BASH_SOURCE[0]}")/prereqs.sh"
 cd "$ROOT"
 
@@ -20,6 +21,11 @@ step() { printf '\n==> %s\n' "$*"; }
 step "rustfmt and clippy"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+
+step "ruff (Python) and shellcheck (shell)"
+ruff check --quiet .
+ruff format --check --quiet .
+shellcheck -x scripts/*.sh .ci/run
 
 step "workspace tests (statussvc's against the real Docker daemon)"
 if cargo nextest --version >/dev/null 2>&1; then

@@ -1,6 +1,6 @@
 //! Benchmark baseline: the least an actix-web server can do for one GET.
 //!
-//! `bench/storagesvc.sh` runs this beside storagesvc, with the same worker count
+//! `bench/storagesvc.py` runs this beside storagesvc, with the same worker count
 //! and a constant body of the same size as the record it fetches, so the ratio
 //! of their requests/s is the cost of everything storagesvc adds (routing, lookup,
 //! ETag, `X-Served-By`, metrics).

@@ -3,32 +3,19 @@
 use crate::helpers::{assert_problem, spawn_app};
 
 #[actix_web::test]
-async fn unknown_partition_is_404_problem_json() {
+async fn unknown_partitions_and_records_are_404_problems_naming_what_is_missing() {
     let app = spawn_app().await;
 
-    let body = assert_problem(app.get("/data/invoices").await, 404).await;
+    for (path, kind, named) in [
+        ("/data/invoices", "unknown-partition", "invoices"),
+        ("/data/orders/ord_1", "unknown-record", "ord_1"),
+        ("/data/invoices/1", "unknown-partition", "invoices"),
+    ] {
+        let body = assert_problem(app.get(path).await, 404).await;
 
-    assert_eq!(body["type"], "urn:storagesvc:problem:unknown-partition");
-    assert!(body["detail"].as_str().unwrap().contains("invoices"));
-}
-
-#[actix_web::test]
-async fn unknown_record_is_404_problem_json() {
-    let app = spawn_app().await;
-
-    let body = assert_problem(app.get("/data/orders/ord_1").await, 404).await;
-
-    assert_eq!(body["type"], "urn:storagesvc:problem:unknown-record");
-    assert!(body["detail"].as_str().unwrap().contains("ord_1"));
-}
-
-#[actix_web::test]
-async fn unknown_record_in_unknown_partition_names_the_partition() {
-    let app = spawn_app().await;
-
-    let body = assert_problem(app.get("/data/invoices/1").await, 404).await;
-
-    assert_eq!(body["type"], "urn:storagesvc:problem:unknown-partition");
+        assert_eq!(body["type"], format!("urn:storagesvc:problem:{kind}"), "{path}");
+        assert!(body["detail"].as_str().unwrap().contains(named), "{path}: {body}");
+    }
 }
 
 #[actix_web::test]

@@ -71,3 +71,15 @@ def to_dynamic(labels, schema, service_name):
             else:
                 target = target.setdefault(name, {})
     return config
+
+
+def merge(base, extra):
+    """`extra` merged into a copy of `base`, mapping by mapping (the way Traefik
+    merges one provider's routers, middlewares and services)."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
