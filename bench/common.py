@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from harness import ROOT
-from harness.proc import Timeout, free_port, stop, wait_http  # noqa: F401
+from harness.proc import Timeout, eventually, free_port, stop, wait_http  # noqa: F401
 
 
 def need(*commands):

@@ -11,10 +11,15 @@ import sys
 import urllib.request
 
 import pytest
+import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from harness import ROOT, schemas
+from harness.compose import Assembly
+from harness.proc import eventually
+
+RECORD = "/data/orders/ord_20240"
 
 # Where each official schema is published, for a user's machine without
 # ../shared/conformance (CI insists on that directory).
@@ -69,3 +74,43 @@ def images():
             if key:
                 values[key] = value
     return values
+
+
+def storage_status(gateway):
+    return requests.get(f"{gateway}/status", params={"appName": "storagesvc"}, timeout=5).json()
+
+
+def serving(gateway):
+    return requests.get(f"{gateway}{RECORD}", timeout=5).status_code == 200
+
+
+@pytest.fixture(scope="session")
+def assembly(images):
+    """The shipped compose file with .env.dev (and the local images), up for
+    the tests that need it, and down (with its networks) at the end, also when
+    a test failed."""
+    dev = Assembly(".env.dev", overrides=images)
+    if dev.containers():
+        pytest.fail(
+            f"a `{dev.project}` assembly is already running; stop it first: docker-compose --env-file .env.dev down"
+        )
+    try:
+        dev.up()
+        yield dev
+    finally:
+        print(dev.logs()[-8000:])
+        dev.down(check=False)
+
+
+@pytest.fixture
+def gateway(assembly):
+    """The gateway's URL, with 3 healthy storage replicas serving through it
+    (restored if an earlier test changed that, or brought the assembly down)."""
+    assembly.scale(3)
+    eventually(
+        "3 healthy storage replicas through the gateway",
+        lambda: storage_status(assembly.gateway)["summary"] == {"total": 3, "running": 3, "healthy": 3},
+        timeout=90,
+    )
+    eventually("/data served through the gateway", lambda: serving(assembly.gateway), timeout=60)
+    return assembly.gateway

@@ -2,9 +2,9 @@
 Docker, only the image names substituted (locally built images, see
 scripts/build-images.sh). Everything goes through the gateway port.
 
-One assembly serves the whole module; each test starts from "3 replicas
-serving" (the `serving` fixture restores it), so any test passes when run
-alone (`pytest e2e -k …`) and in any order.
+One assembly serves the whole run (conftest.py); each test starts from "3
+replicas serving" (the `gateway` fixture restores it), so any test passes when
+run alone (`pytest e2e -k …`) and in any order.
 """
 
 import concurrent.futures
@@ -15,20 +15,11 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from harness.compose import Assembly
+from conftest import RECORD, serving, storage_status
 from harness.docker import docker
 from harness.proc import eventually
 
 DEV_USER = ("dev", "dev-password")  # documented in .env.dev and the README
-RECORD = "/data/orders/ord_20240"
-
-
-def storage_status(gateway):
-    return requests.get(f"{gateway}/status", params={"appName": "storagesvc"}, timeout=5).json()
-
-
-def serving(gateway):
-    return requests.get(f"{gateway}{RECORD}", timeout=5).status_code == 200
 
 
 def answer_with(gateway, status, path=RECORD):
@@ -36,36 +27,6 @@ def answer_with(gateway, status, path=RECORD):
     for 4xx/5xx, so it is wrapped for `eventually`)."""
     response = requests.get(f"{gateway}{path}", timeout=5)
     return [response] if response.status_code == status else None
-
-
-@pytest.fixture(scope="module")
-def assembly(images):
-    """The development assembly, up for this module, and down (with its
-    networks) afterwards, also when a test failed."""
-    dev = Assembly(".env.dev", overrides=images)
-    if dev.containers():
-        pytest.fail(
-            f"a `{dev.project}` assembly is already running; stop it first: docker-compose --env-file .env.dev down"
-        )
-    try:
-        dev.up()
-        yield dev
-    finally:
-        print(dev.logs()[-8000:])
-        dev.down(check=False)
-
-
-@pytest.fixture
-def gateway(assembly):
-    """The gateway's URL, with 3 healthy storage replicas serving through it."""
-    assembly.scale(3)
-    eventually(
-        "3 healthy storage replicas through the gateway",
-        lambda: storage_status(assembly.gateway)["summary"] == {"total": 3, "running": 3, "healthy": 3},
-        timeout=90,
-    )
-    eventually("/data served through the gateway", lambda: serving(assembly.gateway), timeout=60)
-    return assembly.gateway
 
 
 def test_data_rotates_over_the_three_replicas_with_identical_records(gateway):

@@ -7,6 +7,7 @@
 
 use std::{collections::HashMap, future::Future, time::Duration};
 
+use backon::{ExponentialBuilder, Retryable};
 use bollard::{
     Docker,
     models::{ContainerInspectResponse, ContainerStateStatusEnum, EventMessageTypeEnum, HealthStatusEnum},
@@ -15,7 +16,7 @@ use bollard::{
 use futures_util::{Stream, StreamExt, stream};
 use jiff::Timestamp;
 
-use crate::model::{ContainerState, Health, Replica};
+use crate::model::{ContainerState, Health, Replica, Selection};
 
 /// Events that can change what `/status` shows for a container.
 const WATCHED_ACTIONS: [&str; 11] =
@@ -23,6 +24,10 @@ const WATCHED_ACTIONS: [&str; 11] =
 
 /// How many containers a full sync inspects at once.
 const INSPECT_CONCURRENCY: usize = 8;
+
+/// A failed inspection is retried on its own this many times (50, 100, 200 ms
+/// apart) before the resync gives up on that one container.
+const INSPECT_RETRIES: usize = 3;
 
 /// Why a Docker call failed.
 #[derive(Debug, thiserror::Error)]
@@ -52,49 +57,86 @@ impl ContainerEvent {
     }
 }
 
+/// What a full list found: every labelled container, inspected, except those
+/// whose inspection kept failing. Their ids are in `unread`, so the caller can
+/// keep their last known state instead of dropping them or failing the whole
+/// resync for one call.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub replicas: Vec<Replica>,
+    pub unread: Vec<String>,
+}
+
 /// A connected, version-negotiated Docker client for the labelled containers.
 #[derive(Clone)]
 pub struct DockerClient {
     docker: Docker,
-    label_key: String,
-    label_allowlist: Vec<String>,
+    selection: Selection,
     timeout: Duration,
 }
 
 impl DockerClient {
     /// Connects to `host` (`DOCKER_HOST`: `unix:///path` or `tcp://host:port`) and
     /// negotiates the API version down to what the daemon speaks.
-    pub async fn connect(
-        host: &str,
-        label_key: &str,
-        label_allowlist: &[String],
-        timeout: Duration,
-    ) -> Result<Self, DockerError> {
+    pub async fn connect(host: &str, selection: &Selection, timeout: Duration) -> Result<Self, DockerError> {
         let docker = Docker::connect_with_host(host).map_err(DockerError::Connect)?.with_timeout(timeout);
         let docker = bounded("version", timeout, docker.negotiate_version()).await?;
-        Ok(Self { docker, label_key: label_key.to_owned(), label_allowlist: label_allowlist.to_vec(), timeout })
+        Ok(Self { docker, selection: selection.clone(), timeout })
     }
 
-    /// Every container carrying the app label, stopped ones included, inspected.
-    pub async fn list(&self) -> Result<Vec<Replica>, DockerError> {
+    /// Every selected container (app label, and scope), stopped ones included, inspected.
+    /// Fails if the list fails, or if every inspection failed (the daemon is
+    /// gone, not one container).
+    pub async fn list(&self) -> Result<Listing, DockerError> {
         let options = ListContainersOptions {
             all: true,
-            filters: Some(HashMap::from([("label".to_owned(), vec![self.label_key.clone()])])),
+            filters: Some(HashMap::from([("label".to_owned(), self.selection.label_filters())])),
             ..Default::default()
         };
         let summaries = bounded("list containers", self.timeout, self.docker.list_containers(Some(options))).await?;
         let ids: Vec<String> = summaries.into_iter().filter_map(|s| s.id).collect();
-        let inspected: Vec<Result<Option<Replica>, DockerError>> = stream::iter(ids)
-            .map(|id| async move { self.inspect(&id).await })
+        let inspected: Vec<(String, Result<Option<Replica>, DockerError>)> = stream::iter(ids)
+            .map(|id| async move {
+                let replica = self.inspect(&id).await;
+                (id, replica)
+            })
             .buffer_unordered(INSPECT_CONCURRENCY)
             .collect()
             .await;
-        // A container removed between the list and its inspection is simply gone.
-        inspected.into_iter().filter_map(Result::transpose).collect()
+        let mut listing = Listing::default();
+        let mut last_error = None;
+        for (id, inspected) in inspected {
+            match inspected {
+                Ok(Some(replica)) => listing.replicas.push(replica),
+                // Removed between the list and its inspection: simply gone.
+                Ok(None) => {}
+                Err(error) => {
+                    log::warn!(
+                        "cannot inspect container {} ({error}); keeping its last known state",
+                        id.get(..12).unwrap_or(&id)
+                    );
+                    listing.unread.push(id);
+                    last_error = Some(error);
+                }
+            }
+        }
+        match last_error {
+            Some(error) if listing.replicas.is_empty() => Err(error),
+            _ => Ok(listing),
+        }
     }
 
-    /// One container, or `None` if it no longer exists (or lost its label).
+    /// One container, or `None` if it no longer exists or is not selected. A
+    /// failed call is retried on its own a few times (a proxy in front of the
+    /// socket may refuse a connection now and then); a timeout is not, since
+    /// the call already waited its full time.
     pub async fn inspect(&self, id: &str) -> Result<Option<Replica>, DockerError> {
+        let backoff =
+            ExponentialBuilder::default().with_min_delay(Duration::from_millis(50)).with_max_times(INSPECT_RETRIES);
+        (|| self.inspect_once(id)).retry(backoff).when(|e| !matches!(e, DockerError::Timeout { .. })).await
+    }
+
+    async fn inspect_once(&self, id: &str) -> Result<Option<Replica>, DockerError> {
         let call = self.docker.inspect_container(id, None::<InspectContainerOptions>);
         match bounded("inspect container", self.timeout, call).await {
             Ok(details) => Ok(self.replica(details)),
@@ -115,7 +157,7 @@ impl DockerClient {
             until: None,
             filters: Some(HashMap::from([
                 ("type".to_owned(), vec!["container".to_owned()]),
-                ("label".to_owned(), vec![self.label_key.clone()]),
+                ("label".to_owned(), self.selection.label_filters()),
                 ("event".to_owned(), WATCHED_ACTIONS.iter().map(|a| (*a).to_owned()).collect()),
             ])),
         };
@@ -138,7 +180,7 @@ impl DockerClient {
     fn replica(&self, details: ContainerInspectResponse) -> Option<Replica> {
         let config = details.config.unwrap_or_default();
         let labels = config.labels.unwrap_or_default();
-        let app_name = labels.get(&self.label_key)?.clone();
+        let app_name = self.selection.app_name(&labels)?.clone();
         let state = details.state.unwrap_or_default();
         let status = match state.status {
             Some(ContainerStateStatusEnum::RUNNING | ContainerStateStatusEnum::STOPPING) => ContainerState::Running,
@@ -169,7 +211,8 @@ impl DockerClient {
             exit_code: if exited { state.exit_code } else { None },
             oom_killed: state.oom_killed.unwrap_or(false),
             labels: self
-                .label_allowlist
+                .selection
+                .shown_labels
                 .iter()
                 .filter_map(|key| labels.get(key).map(|v| (key.clone(), v.clone())))
                 .collect(),

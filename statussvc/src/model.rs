@@ -8,11 +8,40 @@
 //! `/status`, the no-replica answer and the gauges all come from [`Summary`].
 //! This module imports nothing else from the crate.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// Which containers are replicas, and which of their labels may be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// `STATUS_LABEL`: the label whose value is the app name.
+    pub app_label: String,
+    /// `STATUS_SCOPE`: `key=value` a container must also carry (its compose
+    /// project, its swarm stack), so one assembly never reports another's.
+    /// `None`: every labelled container on the daemon.
+    pub scope: Option<(String, String)>,
+    /// `STATUS_LABEL_ALLOWLIST`: the only labels `/status` shows.
+    pub shown_labels: Vec<String>,
+}
+
+impl Selection {
+    /// Docker `label` filters that select exactly these containers (Docker
+    /// ANDs them).
+    pub fn label_filters(&self) -> Vec<String> {
+        let mut filters = vec![self.app_label.clone()];
+        filters.extend(self.scope.iter().map(|(key, value)| format!("{key}={value}")));
+        filters
+    }
+
+    /// The app name of a container with these labels, if it is selected.
+    pub fn app_name<'a>(&self, labels: &'a HashMap<String, String>) -> Option<&'a String> {
+        let in_scope = self.scope.as_ref().is_none_or(|(key, value)| labels.get(key) == Some(value));
+        in_scope.then(|| labels.get(&self.app_label)).flatten()
+    }
+}
 
 /// The container's lifecycle state, as Docker names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

@@ -25,12 +25,11 @@ pub fn build(settings: Settings) -> anyhow::Result<Application> {
 
     let watch = WatchSettings {
         docker_host: settings.docker_host.clone(),
-        label_key: settings.label_key.clone(),
-        label_allowlist: settings.label_allowlist.clone(),
+        selection: settings.selection.clone(),
         docker_timeout: settings.docker_timeout,
         resync_interval: settings.resync_interval,
         backoff_min: Duration::from_millis(100),
-        backoff_max: Duration::from_secs(5),
+        backoff_max: Duration::from_secs(2),
     };
     actix_web::rt::spawn(watcher::run(watch, state.clone(), status_metrics));
     log::info!("statussvc reads Docker at {}", settings.docker_host);

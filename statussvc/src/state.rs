@@ -95,9 +95,12 @@ impl StatusState {
     }
 
     /// A full list succeeded: replace the view, publishing only the differences.
-    pub fn replace_all(&self, mut replicas: Vec<Replica>, at: Timestamp) {
-        replicas.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    /// Containers listed but not read (`unread` ids) keep their last known state.
+    pub fn replace_all(&self, mut replicas: Vec<Replica>, unread: &[String], at: Timestamp) {
         self.mutate(|snapshot, changes| {
+            let kept = snapshot.replicas.iter().filter(|old| unread.contains(&old.id)).cloned();
+            replicas.extend(kept.collect::<Vec<_>>());
+            replicas.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             let fresh: HashSet<&str> = replicas.iter().map(|r| r.id.as_str()).collect();
             for old in &snapshot.replicas {
                 if !fresh.contains(old.id.as_str()) {
@@ -193,6 +196,27 @@ mod tests {
         Timestamp::now()
     }
 
+    impl StatusState {
+        fn replace_all_read(&self, replicas: Vec<Replica>, at: Timestamp) {
+            self.replace_all(replicas, &[], at);
+        }
+    }
+
+    #[test]
+    fn an_unread_container_keeps_its_last_known_state() {
+        let s = state();
+        let mut stopped = replica("a", "a-2");
+        stopped.state = ContainerState::Exited;
+        s.replace_all_read(vec![replica("a", "a-1"), stopped.clone()], now());
+        let (_, mut rx) = s.subscribe();
+
+        s.replace_all(vec![replica("a", "a-1")], std::slice::from_ref(&stopped.id), now());
+
+        let names: Vec<_> = s.snapshot().replicas.iter().map(|r| (r.name.clone(), r.state)).collect();
+        assert_eq!(names, [("a-1".to_owned(), ContainerState::Running), ("a-2".to_owned(), ContainerState::Exited)]);
+        assert!(rx.try_recv().is_err(), "nothing changed, nothing published");
+    }
+
     #[test]
     fn starts_empty_and_not_ready() {
         let s = state();
@@ -203,7 +227,7 @@ mod tests {
     #[test]
     fn replace_all_sorts_and_marks_ready() {
         let s = state();
-        s.replace_all(vec![replica("b", "b-1"), replica("a", "a-2"), replica("a", "a-1")], now());
+        s.replace_all_read(vec![replica("b", "b-1"), replica("a", "a-2"), replica("a", "a-1")], now());
         let names: Vec<_> = s.snapshot().replicas.iter().map(|r| r.name.clone()).collect();
         assert_eq!(names, ["a-1", "a-2", "b-1"]);
         assert!(s.snapshot().is_ready());
@@ -212,12 +236,12 @@ mod tests {
     #[test]
     fn subscribers_see_only_differences() {
         let s = state();
-        s.replace_all(vec![replica("a", "a-1"), replica("a", "a-2")], now());
+        s.replace_all_read(vec![replica("a", "a-1"), replica("a", "a-2")], now());
         let (_, mut rx) = s.subscribe();
 
         let mut stopped = replica("a", "a-2");
         stopped.state = ContainerState::Exited;
-        s.replace_all(vec![replica("a", "a-1"), stopped, replica("a", "a-3")], now());
+        s.replace_all_read(vec![replica("a", "a-1"), stopped, replica("a", "a-3")], now());
         s.upsert(replica("a", "a-3")); // no change: nothing published
         s.remove("not-there");
         s.remove(&replica("a", "a-1").id);
@@ -237,7 +261,7 @@ mod tests {
     fn disconnect_keeps_the_view_and_flags_it() {
         let s = state();
         let at = now();
-        s.replace_all(vec![replica("a", "a-1")], at);
+        s.replace_all_read(vec![replica("a", "a-1")], at);
         let (_, mut rx) = s.subscribe();
 
         s.disconnected("socket gone");
@@ -249,7 +273,7 @@ mod tests {
         assert!(!snap.is_ready());
         assert!(matches!(rx.try_recv().unwrap().change, Change::Docker(DockerLink { connected: false, .. })));
 
-        s.replace_all(vec![replica("a", "a-1")], now());
+        s.replace_all_read(vec![replica("a", "a-1")], now());
         assert!(s.snapshot().is_ready());
         assert!(matches!(rx.try_recv().unwrap().change, Change::Docker(DockerLink { connected: true, .. })));
     }

@@ -8,13 +8,14 @@
 
 use std::{sync::Arc, time::Duration};
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::{Backoff, BackoffBuilder, ExponentialBuilder, Retryable};
 use futures_util::{Stream, StreamExt};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
     docker::{ContainerEvent, DockerClient, DockerError},
     metrics::StatusMetrics,
+    model::Selection,
     state::StatusState,
 };
 
@@ -26,8 +27,7 @@ const REPLAY_WINDOW: SignedDuration = SignedDuration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct WatchSettings {
     pub docker_host: String,
-    pub label_key: String,
-    pub label_allowlist: Vec<String>,
+    pub selection: Selection,
     pub docker_timeout: Duration,
     pub resync_interval: Duration,
     /// First and longest pause between reconnection attempts.
@@ -35,17 +35,26 @@ pub struct WatchSettings {
     pub backoff_max: Duration,
 }
 
+/// Pauses between reconnection attempts: exponential from `min`, with jitter,
+/// and never longer than `max`, jitter included. backon adds up to one delay
+/// of jitter on top of the capped delay, so the delay is capped at half of
+/// `max` (pauses at the cap fall between `max / 2` and `max`).
+fn reconnect_pauses(min: Duration, max: Duration) -> impl Backoff {
+    ExponentialBuilder::default()
+        .with_min_delay(min)
+        .with_max_delay(max / 2)
+        .with_jitter()
+        .without_max_times()
+        .build()
+        .map(move |pause| pause.min(max))
+}
+
 /// Runs forever (until the runtime stops).
 pub async fn run(settings: WatchSettings, state: Arc<StatusState>, metrics: StatusMetrics) {
-    let backoff = ExponentialBuilder::default()
-        .with_min_delay(settings.backoff_min)
-        .with_max_delay(settings.backoff_max)
-        .with_jitter()
-        .without_max_times();
     let mut first = true;
     loop {
         let session = (|| Session::establish(&settings, &state, &metrics))
-            .retry(backoff)
+            .retry(reconnect_pauses(settings.backoff_min, settings.backoff_max))
             .notify(|error, pause| {
                 metrics.connect_failures.inc();
                 state.disconnected(&error.to_string());
@@ -54,7 +63,7 @@ pub async fn run(settings: WatchSettings, state: Arc<StatusState>, metrics: Stat
             .await;
         let Ok(session) = session else { continue };
         if first {
-            log::info!("connected to Docker; watching containers labelled `{}`", settings.label_key);
+            log::info!("connected to Docker; watching containers labelled {:?}", settings.selection.label_filters());
         } else {
             metrics.reconnects.inc();
             log::info!("reconnected to Docker and resynced");
@@ -78,13 +87,7 @@ impl Session {
         state: &StatusState,
         metrics: &StatusMetrics,
     ) -> Result<Self, DockerError> {
-        let client = DockerClient::connect(
-            &settings.docker_host,
-            &settings.label_key,
-            &settings.label_allowlist,
-            settings.docker_timeout,
-        )
-        .await?;
+        let client = DockerClient::connect(&settings.docker_host, &settings.selection, settings.docker_timeout).await?;
         // Subscribe from before the list, so an event during the list is not lost.
         let events = Box::pin(client.events(Timestamp::now() - REPLAY_WINDOW));
         resync(&client, state, metrics).await?;
@@ -116,9 +119,9 @@ impl Session {
 }
 
 async fn resync(client: &DockerClient, state: &StatusState, metrics: &StatusMetrics) -> Result<(), DockerError> {
-    let replicas = client.list().await?;
+    let listing = client.list().await?;
     metrics.resyncs.inc();
-    state.replace_all(replicas, Timestamp::now());
+    state.replace_all(listing.replicas, &listing.unread, Timestamp::now());
     Ok(())
 }
 
@@ -133,4 +136,20 @@ async fn apply(client: &DockerClient, state: &StatusState, event: &ContainerEven
         None => state.remove(&event.id),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconnect_pauses_grow_from_the_minimum_and_never_pass_the_cap_jitter_included() {
+        let (min, max) = (Duration::from_millis(100), Duration::from_secs(2));
+        for _ in 0..200 {
+            let pauses: Vec<Duration> = reconnect_pauses(min, max).take(12).collect();
+            assert!(pauses[0] >= min && pauses[0] < 2 * min, "first pause {:?}", pauses[0]);
+            assert!(pauses.iter().all(|p| *p <= max), "{pauses:?}");
+            assert!(pauses[11] >= max / 2, "grows to the cap: {pauses:?}");
+        }
+    }
 }

@@ -194,6 +194,29 @@ async fn the_label_key_is_configurable() {
 }
 
 #[actix_web::test]
+async fn a_scope_keeps_other_projects_out() {
+    // Two compose projects on one daemon, same app label: each statussvc sees
+    // only its own, at the first list and from events alike.
+    let replicas = Replicas::new("scope");
+    let ours = "com.docker.compose.project=statussvc-test-ours";
+    let theirs = "com.docker.compose.project=statussvc-test-theirs";
+    replicas.start("before-ours", &["--label", ours]);
+    replicas.start("before-theirs", &["--label", theirs]);
+    let app = spawn_app_with(&[("STATUS_SCOPE", ours)]).await;
+    app.wait_for_status(&replicas.app, "the first list", |s| s["summary"]["total"] == 1).await;
+
+    replicas.start("after-theirs", &["--label", theirs]);
+    replicas.start("after-ours", &["--label", ours]);
+    let status = app.wait_for_status(&replicas.app, "the events", |s| s["summary"]["total"] == 2).await;
+
+    let mut names: Vec<&str> = services(&status).iter().map(|r| r["name"].as_str().unwrap()).collect();
+    names.sort_unstable();
+    assert_eq!(names, [replicas.name("after-ours"), replicas.name("before-ours")]);
+    let unavailable = app.get(&format!("/unavailable/{}", replicas.app)).await.json::<Value>().await.unwrap();
+    assert_eq!(unavailable["replicas"]["total"], 2, "the no-replica answer counts only ours: {unavailable}");
+}
+
+#[actix_web::test]
 async fn metrics_report_per_app_gauges_and_docker_counters() {
     let replicas = Replicas::new("metrics");
     let app = spawn_app().await;
