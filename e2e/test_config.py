@@ -11,8 +11,8 @@ import yaml
 
 from harness import ROOT
 from harness.compose import Assembly, read_env_file
-from harness.labels import to_dynamic
 from harness.proc import run
+from harness.traefik import to_dynamic, to_static
 
 OURS = ("storagesvc", "statussvc")
 
@@ -60,8 +60,29 @@ def test_compose_file_validates_after_interpolation(schema):
     validate(config, schema("compose-spec.json"))
 
 
+def traefik_static(env_file=".env.dev"):
+    """The gateway's static configuration: its flags in the interpolated compose file."""
+    return interpolated(env_file)["services"]["traefik"]["command"]
+
+
 def test_traefik_static_configuration_validates(schema):
-    validate(load_yaml("traefik/traefik.yml"), schema("traefik-v3.json"))
+    static = to_static(traefik_static(), schema("traefik-v3.json"))
+    validate(static, schema("traefik-v3.json"))
+    assert static["providers"]["docker"]["endpoint"] == "tcp://socket-proxy:2375"
+
+
+@pytest.mark.parametrize("flag", ["--entryPoints.web.adress=:1", "--providers.docker.watch=maybe", "--ping"])
+def test_static_flag_conversion_is_strict(schema, flag):
+    """The check above can fail."""
+    with pytest.raises((KeyError, ValueError, AssertionError)):
+        validate(to_static([flag], schema("traefik-v3.json")), schema("traefik-v3.json"))
+
+
+def test_gateway_and_statussvc_see_only_their_own_project():
+    config = interpolated(".env.dev")
+    project = read_env_file(".env.dev")["COMPOSE_PROJECT_NAME"]
+    assert f"--providers.docker.constraints=Label(`com.docker.compose.project`,`{project}`)" in traefik_static()
+    assert config["services"]["statussvc"]["environment"]["STATUS_SCOPE"] == f"com.docker.compose.project={project}"
 
 
 def test_traefik_dynamic_configuration_validates(file_provider_schema):
@@ -145,7 +166,6 @@ def test_nothing_mounts_the_docker_socket_but_the_proxy():
         mounts = " ".join(service.get("volumes", []))
         assert ("docker.sock" in mounts) == (name == "socket-proxy"), name
     assert config["services"]["statussvc"]["environment"]["DOCKER_HOST"] == "tcp://socket-proxy:2375"
-    assert load_yaml("traefik/traefik.yml")["providers"]["docker"]["endpoint"] == "tcp://socket-proxy:2375"
     networks = config["networks"]
     assert networks["docker-api"]["internal"] is True
     assert config["services"]["socket-proxy"]["networks"] == ["docker-api"]
