@@ -8,6 +8,9 @@ every second /status through either gateway was a plain-text 504, and
 /status listed six storage replicas.
 """
 
+import json
+import os
+import tempfile
 import threading
 
 import pytest
@@ -20,13 +23,27 @@ from harness.proc import eventually, free_port
 THREE_HEALTHY = {"total": 3, "running": 3, "healthy": 3}
 
 
+# The second assembly serves a user's dataset (STORAGE_DATA_FILE), as a
+# staging assembly with its own data would.
+STAGING_DATA = {"staging": {"s1": {"id": "s1", "note": "only in the second assembly"}}}
+
+
 @pytest.fixture(scope="module")
 def other(images, assembly):
     """A second assembly of the same compose file beside the first (which
     the tests also have serving), down at the end, also when a test failed."""
+    data = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump(STAGING_DATA, data)
+    data.close()
+    os.chmod(data.name, 0o644)  # the replicas run as uid 65532
     second = Assembly(
         ".env.dev",
-        overrides={**images, "COMPOSE_PROJECT_NAME": "storage-assembly-isolation", "GATEWAY_PORT": str(free_port())},
+        overrides={
+            **images,
+            "COMPOSE_PROJECT_NAME": "storage-assembly-isolation",
+            "GATEWAY_PORT": str(free_port()),
+            "STORAGE_DATA_FILE": data.name,
+        },
     )
     if second.containers():
         pytest.fail(f"a `{second.project}` assembly is already running; bring it down first")
@@ -37,11 +54,23 @@ def other(images, assembly):
             lambda: storage_status(second.gateway)["summary"] == THREE_HEALTHY,
             timeout=90,
         )
-        eventually("/data through the second gateway", lambda: serving(second.gateway), timeout=60)
+        eventually(
+            "/data through the second gateway",
+            lambda: requests.get(f"{second.gateway}/data", timeout=5).status_code == 200,
+            timeout=60,
+        )
         yield second
     finally:
         print(second.logs()[-4000:])
         second.down(check=False)
+        os.unlink(data.name)
+
+
+def test_each_serves_its_own_dataset(assembly, gateway, other):
+    assert requests.get(f"{other.gateway}/data", timeout=5).json() == {"partitions": ["staging"]}
+    assert requests.get(f"{other.gateway}/data/staging/s1", timeout=5).json() == STAGING_DATA["staging"]["s1"]
+    assert requests.get(f"{other.gateway}{RECORD}", timeout=5).status_code == 404
+    assert serving(gateway), "the first still serves the repository's dataset"
 
 
 def listed(gateway):
@@ -61,7 +90,7 @@ def test_no_request_through_either_gateway_fails(assembly, gateway, other):
     failures = []
     for _ in range(50):
         for url in (gateway, other.gateway):
-            for path in ("/status", "/status?appName=storagesvc", RECORD):
+            for path in ("/status", "/status?appName=storagesvc", RECORD if url == gateway else "/data/staging/s1"):
                 response = requests.get(f"{url}{path}", timeout=5)
                 if response.status_code != 200:
                     failures.append((url, path, response.status_code, response.text[:200]))
@@ -85,7 +114,7 @@ def test_one_scaled_to_zero_leaves_the_other_serving(assembly, gateway, other):
         # In a list: a Response with a 4xx/5xx status is falsy.
         [response] = eventually(
             "the second gateway's no-replica answer",
-            lambda: (r := requests.get(f"{other.gateway}{RECORD}", timeout=5)).status_code == 503 and [r],
+            lambda: (r := requests.get(f"{other.gateway}/data/staging/s1", timeout=5)).status_code == 503 and [r],
         )
     finally:
         stop.set()

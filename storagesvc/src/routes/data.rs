@@ -162,7 +162,7 @@ pub fn record(req: &HttpRequest, store: &Store, partition: &str, id: &str) -> Re
         Missing::Partition => ApiError::unknown_partition(partition),
         Missing::Record => ApiError::unknown_record(partition, id),
     })?;
-    Ok(conditional(req, body))
+    Ok(conditional(req, &body))
 }
 
 /// 304 when the caller already holds this body, 200 with it otherwise.

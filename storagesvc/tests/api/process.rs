@@ -78,7 +78,7 @@ fn truncated_data_file_is_refused() {
 #[test]
 fn wrongly_shaped_data_file_is_refused() {
     let path = temp_file("shape.json", br#"{"orders": {"1": {}}, "customers": ["not", "records"]}"#);
-    assert_refuses(&path, &["wrong shape", "\"customers\"", "an array"]);
+    assert_refuses(&path, &["wrong shape", "line 1, column", "\"customers\"", "invalid type: sequence"]);
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn a_users_data_file_replaces_the_embedded_dataset() {
     let listing = server.get("/data");
     server.stop();
 
-    assert!(body.ends_with(r#"{"electric":true,"seats":48}"#), "{body}");
+    assert!(body.ends_with(r#"{"seats":48,"electric":true}"#), "compact, in the file's key order: {body}");
     assert!(listing.ends_with(r#"{"partitions":["fleet"]}"#), "{listing}");
 }
 
