@@ -14,7 +14,12 @@ hop costs on this box.
 Needs the compose CLI (to interpolate the labels) and the official
 file-provider schema ($CONFORMANCE_DIR, for the labels' canonical spelling).
 
-Usage: bench/gateway.py [--rounds 5] [--seconds 3] [--connections 32]
+The same Traefik also serves variants on their own entrypoints: a bare router
+(no middleware, no health checks) and the bare router plus one of the shipped
+pieces at a time, so each piece's own cost is a ratio to the bare router,
+measured in the same rounds.
+
+Usage: bench/gateway.py [--rounds 5] [--seconds 3] [--connections 32] [--shipped-only]
 """
 
 import argparse
@@ -58,7 +63,36 @@ def shipped_dynamic(storage_url, statussvc_url):
     return dynamic
 
 
-def traefik_config(work, web_port, ping_port, dynamic):
+# Each variant: a router on its own entrypoint, to storagesvc, with some of
+# the shipped router's middlewares and the shipped or a bare load balancer.
+# `bare` is the baseline: a router and a load balancer, nothing else.
+VARIANTS = {
+    "bare": ([], False),
+    "+ errors": (["storagesvc-unavailable"], False),
+    "+ breaker": (["storagesvc-breaker"], False),
+    "+ retry": (["storagesvc-retry"], False),
+    "+ health checks": ([], True),
+    "+ rate limits": (["storagesvc-limited", "storagesvc-ratelimit", "storagesvc-inflight"], False),
+}
+
+
+def add_variants(dynamic, ports):
+    """Adds a router per variant (entrypoint `v<i>`) to `dynamic`."""
+    http = dynamic["http"]
+    shipped_lb = http["services"]["storagesvc"]["loadBalancer"]
+    bare_lb = {"loadBalancer": {"servers": shipped_lb["servers"]}}
+    http["services"]["storagesvc-bare"] = bare_lb
+    for i, (name, (middlewares, health)) in enumerate(VARIANTS.items()):
+        router = {"entryPoints": [f"v{i}"], "rule": "PathPrefix(`/`)"}
+        router["service"] = "storagesvc" if health else "storagesvc-bare"
+        if middlewares:
+            router["middlewares"] = middlewares
+        http["routers"][f"variant-{i}"] = router
+        ports[name] = ports.get(name) or common.free_port()
+    return dynamic
+
+
+def traefik_config(work, web_port, ping_port, dynamic, variant_ports):
     """Writes the static and dynamic files; returns the static file's path."""
     static = to_static(shipped()["services"]["traefik"]["command"], schemas.load("traefik-v3.json"))
     dynamic_dir = os.path.join(work, "dynamic")
@@ -66,6 +100,7 @@ def traefik_config(work, web_port, ping_port, dynamic):
     static["entryPoints"] = {
         "web": {"address": f"127.0.0.1:{web_port}"},
         "traefik": {"address": f"127.0.0.1:{ping_port}"},
+        **{f"v{i}": {"address": f"127.0.0.1:{variant_ports[name]}"} for i, name in enumerate(VARIANTS)},
     }
     static["log"] = {"level": "ERROR"}
     static["providers"] = {
@@ -85,6 +120,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--shipped-only", action="store_true", help="skip the bare-router and one-middleware variants")
     args = ap.parse_args()
     traefik = shutil.which("traefik") or os.path.join(common.ROOT, ".venv", "bin", "traefik")
     if not os.path.exists(traefik):
@@ -97,7 +133,9 @@ def main():
     storage_port, web_port, ping_port = common.free_port(), common.free_port(), common.free_port()
     work = tempfile.mkdtemp(prefix="bench-gateway-")
     dynamic = shipped_dynamic(f"http://127.0.0.1:{storage_port}", f"http://127.0.0.1:{common.free_port()}")
-    static = traefik_config(work, web_port, ping_port, dynamic)
+    variant_ports = {}
+    dynamic = add_variants(dynamic, variant_ports)
+    static = traefik_config(work, web_port, ping_port, dynamic, variant_ports)
 
     svc = common.start(
         [os.path.join(common.ROOT, "target", "release", "storagesvc")],
@@ -105,10 +143,15 @@ def main():
         server_cpu,
     )
     gw = common.start([traefik, f"--configFile={static}"], {"GOMAXPROCS": "1"}, server_cpu)
-    urls = {"direct": f"http://127.0.0.1:{storage_port}{PATH}", "via traefik": f"http://127.0.0.1:{web_port}{PATH}"}
+    urls = {
+        "direct": f"http://127.0.0.1:{storage_port}{PATH}",
+        "via traefik": f"http://127.0.0.1:{web_port}{PATH}",
+    }
+    if not args.shipped_only:
+        urls |= {name: f"http://127.0.0.1:{port}{PATH}" for name, port in variant_ports.items()}
     try:
-        common.wait_http(urls["direct"])
-        common.wait_http(urls["via traefik"])
+        for url in urls.values():
+            common.wait_http(url)
         print(f"{args.rounds} rounds x {args.seconds}s, {args.connections} connections", flush=True)
         med = common.rounds(
             list(urls),
@@ -122,13 +165,17 @@ def main():
         common.stop(svc)
         shutil.rmtree(work, ignore_errors=True)
 
-    ratio = med.pop("paired")["via traefik"]
+    paired = med.pop("paired")
+    ratio = paired["via traefik"]
     print()
-    print("| path | req/s (median) | p50 | p99 |")
-    print("|---|---|---|---|")
+    print("| path | req/s (median) | p50 | p99 | / direct (paired) | / bare router |")
+    print("|---|---|---|---|---|---|")
     for name in urls:
         m = med[name]
-        print(f"| {name} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms |")
+        bare = f"{paired[name] / paired['bare']:.2f}x" if "bare" in paired and name != "direct" else ""
+        print(
+            f"| {name} | {m['rps']:.0f} | {m['p50_ms']:.3f} ms | {m['p99_ms']:.3f} ms | {paired[name]:.2f}x | {bare} |"
+        )
     print(f"\nthrough Traefik / direct requests/s: {ratio:.2f}x; Traefik peak RSS {traefik_rss:.0f} MiB")
     print(
         json.dumps(

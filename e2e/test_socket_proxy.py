@@ -14,10 +14,9 @@ from harness import ROOT
 from harness.proc import free_port, run, wait_http
 
 
-@pytest.fixture(scope="module")
-def proxy(images):
+def start_proxy(image, name):
+    """The proxy as compose runs it, published on a free loopback port; its URL."""
     port = free_port()
-    name = f"socket-proxy-policy-test-{os.getpid()}"
     run(
         [
             "docker",
@@ -44,17 +43,44 @@ def proxy(images):
             f"{os.path.join(ROOT, 'socket-proxy', 'Caddyfile')}:/etc/caddy/Caddyfile:ro",
             "--publish",
             f"127.0.0.1:{port}:2375",
-            images["SOCKET_PROXY_IMAGE"],
+            image,
         ]
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        try:
-            wait_http(f"{base}/_ping")
-        except AssertionError:
-            logs = run(["docker", "logs", name], check=False)
-            pytest.fail(f"socket proxy did not start:\n{logs.stdout}{logs.stderr}")
-        yield base
+        wait_http(f"{base}/_ping")
+    except AssertionError:
+        logs = run(["docker", "logs", name], check=False)
+        run(["docker", "rm", "--force", name], check=False)
+        pytest.fail(f"socket proxy did not start:\n{logs.stdout}{logs.stderr}")
+    return base
+
+
+@pytest.fixture(scope="module")
+def proxy(images):
+    name = f"socket-proxy-policy-test-{os.getpid()}"
+    try:
+        yield start_proxy(images["SOCKET_PROXY_IMAGE"], name)
+    finally:
+        run(["docker", "rm", "--force", name], check=False)
+
+
+def test_stops_cleanly_while_event_streams_are_open(images):
+    """`docker stop` while clients hold /events streams (Traefik and statussvc
+    always do): the proxy ends them and exits by itself (exit 0), instead of
+    waiting for them until Docker's SIGKILL (exit 137)."""
+    name = f"socket-proxy-stop-test-{os.getpid()}"
+    try:
+        base = start_proxy(images["SOCKET_PROXY_IMAGE"], name)
+        streams = [urllib.request.urlopen(f"{base}/events", timeout=30) for _ in range(2)]
+        started = time.monotonic()
+        run(["docker", "stop", "--time", "10", name])
+        took = time.monotonic() - started
+        exit_code = run(["docker", "inspect", "--format", "{{.State.ExitCode}}", name]).stdout.strip()
+        print(f"docker stop took {took:.2f} s with 2 open event streams; exit code {exit_code}")
+        assert exit_code == "0", f"the proxy was killed, not stopped (exit {exit_code}, {took:.1f} s)"
+        for stream in streams:
+            stream.close()
     finally:
         run(["docker", "rm", "--force", name], check=False)
 

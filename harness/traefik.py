@@ -45,6 +45,8 @@ def _typed(schema, node, value):
         return [_typed(schema, item, v.strip()) for v in value.split(",")]
     if kind == "integer":
         return int(value)
+    if kind == "number":
+        return float(value) if "." in value else int(value)
     if kind == "boolean":
         if value.lower() not in ("true", "false"):
             raise ValueError(f"{value!r} is not a boolean")

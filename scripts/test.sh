@@ -38,5 +38,11 @@ fi
 step "images (built locally; see scripts/build-images.sh)"
 scripts/build-images.sh
 
-step "configuration, socket proxy, API contracts, end to end (e2e/)"
+step "configuration, socket proxy, API contracts, end to end (e2e/), with ${COMPOSE[*]}"
 COMPOSE="${COMPOSE[*]}" "$VENV/bin/python" -m pytest -q -p no:cacheprovider e2e "$@"
+
+if (($# == 0)); then
+  step "the assembly end to end again, with Docker Compose v2 ($COMPOSE_V2)"
+  COMPOSE="$COMPOSE_V2" "$VENV/bin/python" -m pytest -q -p no:cacheprovider \
+    e2e/test_assembly.py e2e/test_isolation.py e2e/test_rate_limit.py
+fi

@@ -2,7 +2,7 @@
 //! place ([`configure`]), so the server and the tests serve exactly the same
 //! thing and the document lists what is wired.
 
-use actix_web::{middleware::from_fn, web};
+use actix_web::{dev::HttpServiceFactory, middleware::from_fn, web};
 use service_kit::{
     metrics::{HttpMetrics, record},
     problem::RouteError,
@@ -14,6 +14,7 @@ use utoipa::OpenApi;
 use crate::error::ApiError;
 
 mod health;
+mod limited;
 pub mod status;
 mod stream;
 pub mod unavailable;
@@ -31,6 +32,7 @@ pub mod unavailable;
         status::status,
         stream::stream,
         unavailable::unavailable,
+        limited::limited,
         health::readyz,
     ),
     components(schemas(unavailable::NoReplicaProblem)),
@@ -41,24 +43,36 @@ pub mod unavailable;
 )]
 struct ApiDoc;
 
+/// A route the gateway sends an app's requests to, for every method an app
+/// might be sent: the gateway forwards the client's method, and a POST to a
+/// down or limited app deserves the same answer as a GET.
+fn gateway_answer<F, Args>(
+    path: &'static str,
+    handler: F,
+    metrics: &HttpMetrics,
+) -> impl HttpServiceFactory + use<F, Args>
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    let route = metrics.route(path);
+    web::resource(path)
+        .route(web::route().guard(unavailable::methods()).to(handler))
+        .default_service(web::to(|| async {
+            Err::<(), _>(RouteError::MethodNotAllowed { allow: unavailable::ALLOWED_METHODS })
+        }))
+        .wrap(from_fn(move |req, next| record(route.clone(), req, next)))
+}
+
 /// Registers all routes. The OpenAPI document and Swagger UI exist only in
 /// development; in production those paths fall through to the 404 problem.
 pub fn configure(cfg: &mut web::ServiceConfig, env: AppEnv, metrics: &HttpMetrics) {
-    let unavailable_route = metrics.route("/unavailable/{appName}");
     cfg.app_data(web::QueryConfig::default().error_handler(|err, _| ApiError::InvalidQuery(err.to_string()).into()))
         .service(kit::resource("/status", status::status, metrics.route("/status")))
         .service(kit::resource("/status/stream", stream::stream, metrics.route("/status/stream")))
-        // Every method an app might be sent: the gateway forwards the client's
-        // method when it falls back here, and a POST to a down app deserves
-        // the 503 too.
-        .service(
-            web::resource("/unavailable/{appName}")
-                .route(web::route().guard(unavailable::methods()).to(unavailable::unavailable))
-                .default_service(web::to(|| async {
-                    Err::<(), _>(RouteError::MethodNotAllowed { allow: unavailable::ALLOWED_METHODS })
-                }))
-                .wrap(from_fn(move |req, next| record(unavailable_route.clone(), req, next))),
-        )
+        .service(gateway_answer("/unavailable/{appName}", unavailable::unavailable, metrics))
+        .service(gateway_answer("/limited/{appName}", limited::limited, metrics))
         .service(kit::resource("/readyz", health::readyz, metrics.route("/readyz")));
     kit::configure_common(cfg, metrics, env, ApiDoc::openapi);
 }

@@ -81,7 +81,9 @@ async fn development_documents_every_route_and_serves_swagger_ui() {
     let page = app.get("/swagger/").await;
 
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/status", "/status/stream", "/unavailable/{appName}", "/healthz", "/readyz", "/metrics"] {
+    for path in
+        ["/status", "/status/stream", "/unavailable/{appName}", "/limited/{appName}", "/healthz", "/readyz", "/metrics"]
+    {
         assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
     }
     assert!(doc["paths"]["/status"]["get"]["responses"]["400"]["content"]["application/problem+json"].is_object());
@@ -110,4 +112,16 @@ async fn the_no_replica_endpoint_carries_the_gateways_status() {
     for bad in ["?status=500", "?status=abc", "?other=1"] {
         assert_problem(app.get(&format!("/unavailable/storagesvc{bad}")).await, 400).await;
     }
+}
+
+#[actix_web::test]
+async fn the_rate_limited_answer_is_a_429_problem_with_retry_after() {
+    let app = spawn_app().await;
+
+    let response = app.get("/limited/storagesvc").await;
+
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body = assert_problem(response, 429).await;
+    assert_eq!(body["type"], "urn:statussvc:problem:rate-limited");
+    assert!(body["detail"].as_str().unwrap().contains("storagesvc"), "{body}");
 }
