@@ -50,13 +50,35 @@ def percentile(values, q):
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def peak_rss_mib(pid):
-    """VmHWM: the resident set's high-water mark since the process started."""
+def _status_mib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def peak_rss_mib(pid):
+    """VmHWM: the resident set's high-water mark since the process started."""
+    return _status_mib(pid, "VmHWM")
+
+
+def rss_mib(pid):
+    """VmRSS: the resident set now."""
+    return _status_mib(pid, "VmRSS")
+
+
+def start_ready(cmd, env, cpu, ready_path="/healthz", timeout=30):
+    """A server on a free loopback port (PORT, HOST, one worker), waited for
+    until `ready_path` answers; returns (process, port)."""
+    port = free_port()
+    proc = start(cmd, {"PORT": str(port), "WORKERS": "1", "HOST": "127.0.0.1", **env}, cpu)
+    try:
+        wait_http(f"http://127.0.0.1:{port}{ready_path}", process=proc, timeout=timeout)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, port
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}

@@ -60,27 +60,10 @@ def generate(path, megabytes, seed=7):
     return n
 
 
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def load(binary, data_file, cpu):
     """Starts `binary` on `data_file`; returns (process, port, seconds until ready)."""
-    port = common.free_port()
-    env = {"PORT": str(port), "HOST": "127.0.0.1", "WORKERS": "1"}
-    if data_file:
-        env["DATA_FILE"] = data_file
     started = time.monotonic()
-    proc = common.start([binary], env, cpu)
-    try:
-        common.wait_http(f"http://127.0.0.1:{port}/healthz", process=proc, timeout=300)
-    except BaseException:
-        common.stop(proc)
-        raise
+    proc, port = common.start_ready([binary], {"DATA_FILE": data_file} if data_file else {}, cpu, timeout=300)
     return proc, port, time.monotonic() - started
 
 
@@ -95,7 +78,7 @@ def memory(files, binaries, cpu):
             proc, _, ready = load(binary, path, cpu)
             try:
                 time.sleep(0.2)
-                rss, peak = rss_mib(proc.pid), common.peak_rss_mib(proc.pid)
+                rss, peak = common.rss_mib(proc.pid), common.peak_rss_mib(proc.pid)
             finally:
                 common.stop(proc)
             row = {

@@ -23,16 +23,7 @@ PATH = "/data/orders/ord_20240"
 
 def start_target(name, cmd, env, cpu):
     """A server on a free port, ready; returns (process, port)."""
-    port = common.free_port()
-    proc = common.start(cmd, {"PORT": str(port), "WORKERS": "1", "HOST": "127.0.0.1", **env}, cpu)
-    try:
-        common.wait_http(
-            f"http://127.0.0.1:{port}/healthz" if name != "baseline" else f"http://127.0.0.1:{port}/", process=proc
-        )
-    except BaseException:
-        common.stop(proc)
-        raise
-    return proc, port
+    return common.start_ready(cmd, env, cpu, ready_path="/healthz" if name != "baseline" else "/")
 
 
 def main():

@@ -5,6 +5,7 @@ These run from scripts/test.sh after the workspace tests and the image build.
 The helpers themselves live in harness/ (shared with bench/).
 """
 
+import contextlib
 import json
 import os
 import sys
@@ -84,22 +85,27 @@ def serving(gateway):
     return requests.get(f"{gateway}{RECORD}", timeout=5).status_code == 200
 
 
+@contextlib.contextmanager
+def running(project, log_tail=8000):
+    """`project` (an Assembly) up for the block, and down with its networks
+    afterwards, also when a test failed; its last logs are printed for the
+    failure report. Refuses to touch a project of that name already running."""
+    if project.containers():
+        pytest.fail(f"a `{project.project}` assembly is already running; bring it down first (compose down)")
+    try:
+        project.up()
+        yield project
+    finally:
+        print(project.logs()[-log_tail:])
+        project.down(check=False)
+
+
 @pytest.fixture(scope="session")
 def assembly(images):
     """The shipped compose file with .env.dev (and the local images), up for
-    the tests that need it, and down (with its networks) at the end, also when
-    a test failed."""
-    dev = Assembly(".env.dev", overrides=images)
-    if dev.containers():
-        pytest.fail(
-            f"a `{dev.project}` assembly is already running; stop it first: docker-compose --env-file .env.dev down"
-        )
-    try:
-        dev.up()
+    the tests that need it."""
+    with running(Assembly(".env.dev", overrides=images)) as dev:
         yield dev
-    finally:
-        print(dev.logs()[-8000:])
-        dev.down(check=False)
 
 
 @pytest.fixture

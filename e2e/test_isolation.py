@@ -16,7 +16,7 @@ import threading
 import pytest
 import requests
 
-from conftest import RECORD, serving, storage_status
+from conftest import RECORD, running, serving, storage_status
 from harness.compose import Assembly
 from harness.proc import eventually, free_port
 
@@ -45,24 +45,20 @@ def other(images, assembly):
             "STORAGE_DATA_FILE": data.name,
         },
     )
-    if second.containers():
-        pytest.fail(f"a `{second.project}` assembly is already running; bring it down first")
     try:
-        second.up()
-        eventually(
-            "the second assembly's 3 healthy replicas",
-            lambda: storage_status(second.gateway)["summary"] == THREE_HEALTHY,
-            timeout=90,
-        )
-        eventually(
-            "/data through the second gateway",
-            lambda: requests.get(f"{second.gateway}/data", timeout=5).status_code == 200,
-            timeout=60,
-        )
-        yield second
+        with running(second, log_tail=4000):
+            eventually(
+                "the second assembly's 3 healthy replicas",
+                lambda: storage_status(second.gateway)["summary"] == THREE_HEALTHY,
+                timeout=90,
+            )
+            eventually(
+                "/data through the second gateway",
+                lambda: requests.get(f"{second.gateway}/data", timeout=5).status_code == 200,
+                timeout=60,
+            )
+            yield second
     finally:
-        print(second.logs()[-4000:])
-        second.down(check=False)
         os.unlink(data.name)
 
 

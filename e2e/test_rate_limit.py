@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 
-from conftest import RECORD, serving
+from conftest import RECORD, running, serving
 from harness.compose import Assembly
 from harness.docker import docker
 from harness.proc import eventually, free_port, run
@@ -37,15 +37,9 @@ def limited(images):
             "STORAGE_REPLICAS": "1",
         },
     )
-    if project.containers():
-        pytest.fail(f"a `{project.project}` assembly is already running; bring it down first")
-    try:
-        project.up()
+    with running(project, log_tail=4000):
         eventually("/data through the limited gateway", lambda: serving(project.gateway), timeout=90)
         yield project
-    finally:
-        print(project.logs()[-4000:])
-        project.down(check=False)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ schema's spelling (`loadBalancer.healthCheck.path`), and values get the
 schema's types (lists split on commas, integers and booleans parsed).
 """
 
+# Labels for the Docker provider itself, not configuration.
 PROVIDER_ONLY = ("traefik.enable", "traefik.docker.")
 
 
@@ -73,7 +74,7 @@ def to_dynamic(labels, schema, service_name):
     """Dynamic configuration for one container's `traefik.*` labels."""
     config = {}
     for key, value in labels.items():
-        if not key.startswith("traefik.") or key == "traefik.enable" or key.startswith("traefik.docker."):
+        if not key.startswith("traefik.") or key.startswith(PROVIDER_ONLY):
             continue
         segments = key.split(".")[1:]
         # `loadbalancer.server.port` is the Docker provider's shorthand for a
